@@ -1,0 +1,3 @@
+"""himdesk — an open-source health information management workstation."""
+
+__version__ = "0.1.0"

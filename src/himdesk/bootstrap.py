@@ -1,0 +1,42 @@
+"""The composition root: builds engines, unit-of-work factories and the web app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from himdesk.config import Settings
+from himdesk.services.ports import Clock, UnitOfWork
+from himdesk.storage.crypto import FieldCipher
+from himdesk.storage.database import make_engine
+from himdesk.storage.unit_of_work import SqlUnitOfWork
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Himdesk:
+    """Everything wired together for one process (the CLI, the web app, a test)."""
+
+    settings: Settings
+    clock: Clock = system_clock
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.database_url)
+
+    @cached_property
+    def cipher(self) -> FieldCipher:
+        return FieldCipher.from_secret(self.settings.field_key)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return SqlUnitOfWork(self.engine, self.cipher, self.clock)
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()

@@ -1,0 +1,1 @@
+"""The `himdesk` command line (Typer + Rich)."""

@@ -1,0 +1,1 @@
+"""The demo hospital: a deterministic, synthetic population with planted HIM problems."""

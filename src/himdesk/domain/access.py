@@ -1,0 +1,142 @@
+"""Who may do what with the record: roles, actions and the single permission table.
+
+Services consult `is_permitted` before any read or write of patient data; the web UI only
+reflects the same table (it never replaces the check).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Role(enum.StrEnum):
+    HIT = "hit"
+    CODER = "coder"
+    REGISTRAR = "registrar"
+    ANALYST = "analyst"
+    HIM_MANAGER = "him_manager"
+    CLINICIAN = "clinician"
+    PRIVACY_OFFICER = "privacy_officer"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.HIT: "Health information technician",
+    Role.CODER: "Coder",
+    Role.REGISTRAR: "Cancer registrar",
+    Role.ANALYST: "Clinical data analyst",
+    Role.HIM_MANAGER: "HIM manager",
+    Role.CLINICIAN: "Clinician",
+    Role.PRIVACY_OFFICER: "Privacy officer",
+    Role.ADMIN: "System administrator",
+}
+
+
+class Action(enum.StrEnum):
+    SEARCH_PATIENTS = "patient.search"
+    READ_CHART = "chart.read"
+    READ_FULL_SSN = "patient.ssn.read"
+    EDIT_DEMOGRAPHICS = "patient.demographics.edit"
+    WRITE_DOCUMENT = "document.write"
+    SIGN_DOCUMENT = "document.sign"
+    READ_ACCESS_HISTORY = "audit.patient.read"
+    VERIFY_AUDIT = "audit.verify"
+    MANAGE_USERS = "user.manage"
+
+
+_CHART_READERS = {
+    Role.HIT,
+    Role.CODER,
+    Role.REGISTRAR,
+    Role.HIM_MANAGER,
+    Role.CLINICIAN,
+    Role.PRIVACY_OFFICER,
+}
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    role: frozenset(actions)
+    for role, actions in {
+        Role.HIT: {Action.SEARCH_PATIENTS, Action.READ_CHART, Action.EDIT_DEMOGRAPHICS},
+        Role.CODER: {Action.SEARCH_PATIENTS, Action.READ_CHART},
+        Role.REGISTRAR: {Action.SEARCH_PATIENTS, Action.READ_CHART},
+        # Analysts work on de-identified data only: no identified chart access.
+        Role.ANALYST: set(),
+        Role.HIM_MANAGER: {
+            Action.SEARCH_PATIENTS,
+            Action.READ_CHART,
+            Action.READ_FULL_SSN,
+            Action.EDIT_DEMOGRAPHICS,
+            Action.READ_ACCESS_HISTORY,
+            Action.VERIFY_AUDIT,
+        },
+        Role.CLINICIAN: {
+            Action.SEARCH_PATIENTS,
+            Action.READ_CHART,
+            Action.WRITE_DOCUMENT,
+            Action.SIGN_DOCUMENT,
+        },
+        Role.PRIVACY_OFFICER: {
+            Action.SEARCH_PATIENTS,
+            Action.READ_CHART,
+            Action.READ_ACCESS_HISTORY,
+            Action.VERIFY_AUDIT,
+        },
+        Role.ADMIN: {Action.MANAGE_USERS, Action.VERIFY_AUDIT},
+    }.items()
+}
+
+assert all(Action.READ_CHART in PERMISSIONS[r] for r in _CHART_READERS)  # noqa: S101
+
+
+class PurposeOfUse(enum.StrEnum):
+    """HL7 PurposeOfUse values that apply to an HIM department's work."""
+
+    TREATMENT = "TREAT"
+    OPERATIONS = "HOPERAT"
+    PAYMENT = "HPAYMT"
+    SYSTEM_ADMINISTRATION = "HSYSADMIN"
+
+
+DEFAULT_PURPOSE = {
+    Role.CLINICIAN: PurposeOfUse.TREATMENT,
+    Role.CODER: PurposeOfUse.PAYMENT,
+    Role.ADMIN: PurposeOfUse.SYSTEM_ADMINISTRATION,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user acting, as every service call sees them."""
+
+    user_id: int
+    username: str
+    role: Role
+    client_address: str = ""
+    purpose: PurposeOfUse | None = None
+    clinician_id: int | None = None
+
+    @property
+    def purpose_of_use(self) -> PurposeOfUse:
+        return self.purpose or DEFAULT_PURPOSE.get(self.role, PurposeOfUse.OPERATIONS)
+
+
+def is_permitted(role: Role, action: Action) -> bool:
+    return action in PERMISSIONS[role]
+
+
+class PermissionDenied(Exception):
+    def __init__(self, actor: Actor, action: Action) -> None:
+        role = _in_sentence(actor.role.label)
+        super().__init__(f"The {role} role may not perform {action.value}.")
+        self.actor = actor
+        self.action = action
+
+
+def _in_sentence(label: str) -> str:
+    """'Coder' -> 'coder', but 'HIM manager' keeps its acronym (not 'him manager')."""
+    return label if label.split()[0].isupper() else label[:1].lower() + label[1:]

@@ -1,0 +1,1 @@
+"""Use cases: each checks permission, works through repositories, audits, commits."""

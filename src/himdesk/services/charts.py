@@ -1,0 +1,167 @@
+"""Opening the chart and reading its documents: every read is permission-checked and audited."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from himdesk.domain.access import Action, Actor, is_permitted
+from himdesk.domain.identifiers import mask_ssn
+from himdesk.domain.records import (
+    Allergy,
+    ClinicalDocument,
+    Clinician,
+    Diagnosis,
+    Encounter,
+    Medication,
+    Observation,
+    Patient,
+    Procedure,
+)
+from himdesk.domain.versions import RecordVersion
+from himdesk.services import audit
+from himdesk.services.errors import NotFound
+from himdesk.services.ports import DocumentHeader, UnitOfWork
+
+
+@dataclass(frozen=True)
+class Chart:
+    patient: Patient
+    age: int
+    ssn_shown: str
+    allergies: Sequence[Allergy]
+    encounters: Sequence[Encounter]
+    documents: Sequence[DocumentHeader]
+    observations: Sequence[Observation]
+    diagnoses: Sequence[Diagnosis]
+    procedures: Sequence[Procedure]
+    medications: Sequence[Medication]
+    clinicians: dict[int, Clinician]
+    results_by_test: dict[str, list[Observation]] = field(default_factory=dict)
+
+
+def open_chart(uow: UnitOfWork, actor: Actor, patient_id: int) -> Chart:
+    audit.require(uow, actor, Action.READ_CHART, patient_id)
+    patient = _patient(uow, patient_id)
+    chart = _assemble(uow, actor, patient)
+    audit.record(
+        uow,
+        actor,
+        Action.READ_CHART.value,
+        patient_id=patient_id,
+        object_type="chart",
+        object_id=patient_id,
+    )
+    uow.commit()
+    return chart
+
+
+def chart_by_mrn(uow: UnitOfWork, actor: Actor, mrn: str) -> Chart:
+    audit.require(uow, actor, Action.READ_CHART)
+    patient = uow.patients.find_by_mrn(mrn.strip().upper())
+    if patient is None:
+        raise NotFound("patient with MRN", mrn)
+    assert patient.id is not None  # noqa: S101
+    return open_chart(uow, actor, patient.id)
+
+
+def _patient(uow: UnitOfWork, patient_id: int) -> Patient:
+    try:
+        return uow.patients.get(patient_id)
+    except LookupError as err:
+        raise NotFound("patient", patient_id) from err
+
+
+def _assemble(uow: UnitOfWork, actor: Actor, patient: Patient) -> Chart:
+    assert patient.id is not None  # noqa: S101
+    pid = patient.id
+    encounters = uow.chart.encounters(pid)
+    documents = uow.chart.document_headers(pid)
+    observations = uow.chart.observations(pid)
+    diagnoses = uow.chart.diagnoses(pid)
+    procedures = uow.chart.procedures(pid)
+    clinician_ids = {e.attending_id for e in encounters if e.attending_id}
+    clinician_ids |= {d.author_id for d in documents}
+    clinician_ids |= {p.performed_by_id for p in procedures if p.performed_by_id}
+    results: dict[str, list[Observation]] = defaultdict(list)
+    for obs in observations:
+        results[obs.code].append(obs)
+    show_full = is_permitted(actor.role, Action.READ_FULL_SSN)
+    return Chart(
+        patient=patient,
+        age=patient.age_on(uow.clock().date()),
+        ssn_shown=patient.ssn if show_full else mask_ssn(patient.ssn),
+        allergies=uow.chart.allergies(pid),
+        encounters=encounters,
+        documents=documents,
+        observations=observations,
+        diagnoses=diagnoses,
+        procedures=procedures,
+        medications=uow.chart.medications(pid),
+        clinicians=uow.clinicians.get_many(clinician_ids),
+        results_by_test=dict(results),
+    )
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    patient: Patient
+    document: ClinicalDocument
+    encounter: Encounter | None
+    clinicians: dict[int, Clinician]
+    history: Sequence[RecordVersion]
+
+
+def read_document(uow: UnitOfWork, actor: Actor, patient_id: int, document_id: int) -> DocumentView:
+    """Open one document. A document of another patient is refused as not found and audited."""
+    audit.require(uow, actor, Action.READ_CHART, patient_id)
+    patient = _patient(uow, patient_id)
+    document = uow.chart.document(document_id)
+    if document is None or document.patient_id != patient_id:
+        audit.record(
+            uow,
+            actor,
+            "document.read",
+            patient_id=patient_id,
+            object_type="document",
+            object_id=document_id,
+            outcome="not-found",
+        )
+        uow.commit()
+        raise NotFound("document", document_id)
+    encounter = uow.chart.encounter(document.encounter_id) if document.encounter_id else None
+    ids = {i for i in (document.author_id, document.signed_by_id, document.cosigned_by_id) if i}
+    view = DocumentView(
+        patient=patient,
+        document=document,
+        encounter=encounter,
+        clinicians=uow.clinicians.get_many(ids),
+        history=uow.versions.list_for("document", document_id),
+    )
+    audit.record(
+        uow,
+        actor,
+        "document.read",
+        patient_id=patient_id,
+        object_type="document",
+        object_id=document_id,
+    )
+    uow.commit()
+    return view
+
+
+def demographics_history(uow: UnitOfWork, actor: Actor, patient_id: int) -> Sequence[RecordVersion]:
+    audit.require(uow, actor, Action.READ_CHART, patient_id)
+    _patient(uow, patient_id)
+    history = uow.versions.list_for("patient", patient_id)
+    audit.record(
+        uow,
+        actor,
+        "patient.history.read",
+        patient_id=patient_id,
+        object_type="patient",
+        object_id=patient_id,
+    )
+    uow.commit()
+    return history

@@ -1,0 +1,95 @@
+"""Signing and amending documents; each change keeps the version before it."""
+
+from __future__ import annotations
+
+from himdesk.domain import documents as rules
+from himdesk.domain.access import Action, Actor
+from himdesk.domain.records import ClinicalDocument, Clinician
+from himdesk.domain.versions import RecordVersion
+from himdesk.services import audit
+from himdesk.services.errors import Conflict, NotFound
+from himdesk.services.ports import UnitOfWork
+
+
+def sign_document(
+    uow: UnitOfWork, actor: Actor, patient_id: int, document_id: int
+) -> ClinicalDocument:
+    audit.require(uow, actor, Action.SIGN_DOCUMENT, patient_id)
+    document, clinician = _load(uow, actor, patient_id, document_id)
+    try:
+        signed = rules.sign(document, clinician, uow.clock())
+    except rules.DocumentRuleBroken as err:
+        raise Conflict(str(err)) from err
+    uow.chart.update_document(signed)
+    audit.record(
+        uow,
+        actor,
+        Action.SIGN_DOCUMENT.value,
+        patient_id=patient_id,
+        object_type="document",
+        object_id=document_id,
+    )
+    uow.commit()
+    return signed
+
+
+def amend_document(
+    uow: UnitOfWork, actor: Actor, patient_id: int, document_id: int, text: str, reason: str
+) -> ClinicalDocument:
+    audit.require(uow, actor, Action.WRITE_DOCUMENT, patient_id)
+    if not reason.strip():
+        raise Conflict("Give the reason for the amendment; it is kept with the original.")
+    document, clinician = _load(uow, actor, patient_id, document_id)
+    try:
+        amended = rules.amend(document, clinician, text, uow.clock())
+    except rules.DocumentRuleBroken as err:
+        raise Conflict(str(err)) from err
+    if not uow.versions.list_for("document", document_id):
+        _keep(uow, document, "original", "As first signed")
+    uow.chart.update_document(amended)
+    _keep(uow, amended, actor.username, reason.strip()[:500])
+    audit.record(
+        uow,
+        actor,
+        Action.WRITE_DOCUMENT.value,
+        patient_id=patient_id,
+        object_type="document",
+        object_id=f"{document_id}/v{amended.version}",
+    )
+    uow.commit()
+    return amended
+
+
+def _load(
+    uow: UnitOfWork, actor: Actor, patient_id: int, document_id: int
+) -> tuple[ClinicalDocument, Clinician]:
+    document = uow.chart.document(document_id)
+    if document is None or document.patient_id != patient_id:
+        raise NotFound("document", document_id)
+    if actor.clinician_id is None:
+        raise Conflict("Your account is not linked to a clinician, so it cannot sign or amend.")
+    clinician = uow.clinicians.get_many({actor.clinician_id}).get(actor.clinician_id)
+    if clinician is None:
+        raise NotFound("clinician", actor.clinician_id)
+    return document, clinician
+
+
+def _keep(uow: UnitOfWork, document: ClinicalDocument, by: str, reason: str) -> None:
+    assert document.id is not None  # noqa: S101
+    uow.versions.add(
+        RecordVersion(
+            entity_type="document",
+            entity_id=document.id,
+            version=document.version,
+            patient_id=document.patient_id,
+            snapshot={
+                "status": document.status.value,
+                "text": document.text,
+                "signed_by_id": document.signed_by_id,
+                "signed_at": document.signed_at.isoformat() if document.signed_at else None,
+            },
+            changed_by=by,
+            changed_at=uow.clock(),
+            reason=reason,
+        )
+    )

@@ -1,0 +1,186 @@
+"""Finding patients and correcting their demographics."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from himdesk.domain.access import Action, Actor
+from himdesk.domain.demographics import DemographicsForm, InvalidInput, apply_demographics
+from himdesk.domain.identifiers import mask_ssn
+from himdesk.domain.names import sound_key
+from himdesk.domain.patient_search import (
+    MIN_SCORE,
+    SearchTerms,
+    name_orderings,
+    name_score,
+    parse_search,
+)
+from himdesk.domain.records import Patient
+from himdesk.domain.versions import RecordVersion
+from himdesk.services import audit
+from himdesk.services.errors import Conflict, NotFound
+from himdesk.services.ports import NameCriteria, PatientCandidate, UnitOfWork
+
+CANDIDATE_LIMIT = 400
+
+
+@dataclass(frozen=True)
+class PatientMatch:
+    id: int
+    mrn: str
+    family_name: str
+    given_name: str
+    middle_name: str
+    birth_on: date
+    sex: str
+    score: float
+
+
+def search_patients(
+    uow: UnitOfWork, actor: Actor, text: str, limit: int = 25
+) -> list[PatientMatch]:
+    """Find patients by MRN, name (typos tolerated) and/or date of birth, best first."""
+    audit.require(uow, actor, Action.SEARCH_PATIENTS)
+    terms = parse_search(text)
+    if terms.is_empty:
+        raise InvalidInput({"q": "Type an MRN, a name or a date of birth."})
+    matches = _rank(terms, _candidates(uow, terms), limit)
+    # The search text may hold names (PHI); the trail keeps only how many were shown.
+    audit.record(
+        uow,
+        actor,
+        Action.SEARCH_PATIENTS.value,
+        object_type="patient-search",
+        object_id=len(matches),
+    )
+    uow.commit()
+    return matches
+
+
+def _candidates(uow: UnitOfWork, terms: SearchTerms) -> list[PatientCandidate]:
+    if terms.mrn:
+        return list(uow.patients.candidates_by_mrn(terms.mrn))
+    if not terms.names:
+        assert terms.birth_on is not None  # noqa: S101 - SearchTerms.is_empty was checked
+        return list(uow.patients.candidates_by_birth_date(terms.birth_on, CANDIDATE_LIMIT))
+    known = uow.patients.known_names()
+    found: dict[int, PatientCandidate] = {}
+    for family, _given in name_orderings(terms):
+        near = [
+            name
+            for name, _score, _i in process.extract(
+                family,
+                known,
+                scorer=Levenshtein.distance,
+                score_cutoff=_max_edits(family),
+                limit=20,
+            )
+        ]
+        criteria = NameCriteria(norm=family, sound=sound_key(family))
+        for c in uow.patients.candidates_by_name(criteria, near, terms.birth_on, CANDIDATE_LIMIT):
+            found[c.id] = c
+    return list(found.values())
+
+
+def _max_edits(name: str) -> int:
+    return 1 if len(name) <= 4 else 2
+
+
+def _rank(terms: SearchTerms, candidates: list[PatientCandidate], limit: int) -> list[PatientMatch]:
+    orderings = name_orderings(terms)
+    scored: list[PatientMatch] = []
+    for c in candidates:
+        if terms.birth_on and c.birth_on != terms.birth_on:
+            continue
+        score = max(
+            (name_score(f, g, c.family_norm, c.given_norm) for f, g in orderings), default=1.0
+        )
+        if score >= MIN_SCORE:
+            scored.append(
+                PatientMatch(
+                    c.id,
+                    c.mrn,
+                    c.family_name,
+                    c.given_name,
+                    c.middle_name,
+                    c.birth_on,
+                    c.sex,
+                    round(score, 3),
+                )
+            )
+    scored.sort(key=lambda m: (-m.score, m.family_name, m.given_name, m.birth_on))
+    return scored[:limit]
+
+
+def get_patient_by_mrn(uow: UnitOfWork, actor: Actor, mrn: str) -> Patient:
+    audit.require(uow, actor, Action.READ_CHART)
+    patient = uow.patients.find_by_mrn(mrn.strip().upper())
+    if patient is None:
+        raise NotFound("patient with MRN", mrn)
+    return patient
+
+
+def correct_demographics(
+    uow: UnitOfWork, actor: Actor, patient_id: int, form: DemographicsForm, expected_version: int
+) -> Patient:
+    """Apply a correction as a new version; the previous version stays in the history."""
+    audit.require(uow, actor, Action.EDIT_DEMOGRAPHICS, patient_id)
+    current = uow.patients.get(patient_id)
+    if current.version != expected_version:
+        raise Conflict(
+            "Someone else changed this patient's demographics while you were editing. "
+            "Reload the page to see their change, then make yours again."
+        )
+    corrected = apply_demographics(current, form, uow.clock().date())
+    if corrected == current:
+        raise InvalidInput({"form": "Nothing was changed."})
+    if not uow.versions.list_for("patient", patient_id):
+        _keep_version(uow, current, "registration", "Demographics as first registered")
+    corrected.version = current.version + 1
+    uow.patients.update(corrected)
+    _keep_version(uow, corrected, actor.username, form.reason.strip())
+    audit.record(
+        uow,
+        actor,
+        Action.EDIT_DEMOGRAPHICS.value,
+        patient_id=patient_id,
+        object_type="patient",
+        object_id=f"{patient_id}/v{corrected.version}",
+    )
+    uow.commit()
+    return corrected
+
+
+def _keep_version(uow: UnitOfWork, patient: Patient, by: str, reason: str) -> None:
+    assert patient.id is not None  # noqa: S101
+    uow.versions.add(
+        RecordVersion(
+            entity_type="patient",
+            entity_id=patient.id,
+            version=patient.version,
+            patient_id=patient.id,
+            snapshot=demographics_snapshot(patient),
+            changed_by=by,
+            changed_at=uow.clock(),
+            reason=reason,
+        )
+    )
+
+
+def demographics_snapshot(patient: Patient) -> dict[str, Any]:
+    """The demographics as kept in the history; the SSN only ever masked."""
+    return {
+        "family_name": patient.family_name,
+        "given_name": patient.given_name,
+        "middle_name": patient.middle_name,
+        "birth_on": patient.birth_on.isoformat(),
+        "sex": patient.sex.value,
+        **{f"address_{k}": v for k, v in asdict(patient.address).items()},
+        "phone": patient.phone,
+        "ssn": mask_ssn(patient.ssn),
+    }

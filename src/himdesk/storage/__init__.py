@@ -1,0 +1,1 @@
+"""SQLAlchemy adapter: tables, repositories, unit of work and migrations."""

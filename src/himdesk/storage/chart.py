@@ -1,0 +1,155 @@
+"""Chart repository: encounters, documents, results, problems, procedures, meds, allergies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, fields
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Table, insert, select, update
+
+from himdesk.domain.records import (
+    AbnormalFlag,
+    Allergy,
+    ClinicalDocument,
+    Diagnosis,
+    DischargeDisposition,
+    DocumentStatus,
+    DocumentType,
+    Encounter,
+    EncounterClass,
+    EncounterStatus,
+    Medication,
+    Observation,
+    Procedure,
+)
+from himdesk.services.ports import DocumentHeader
+from himdesk.storage import tables as t
+
+T = TypeVar("T")
+
+# Columns stored as plain strings that the domain reads as enums.
+_ENUMS: dict[str, Any] = {
+    "encounter_class": EncounterClass,
+    "status": None,  # depends on the table, see _STATUS
+    "discharge_disposition": DischargeDisposition,
+    "document_type": DocumentType,
+    "flag": AbnormalFlag,
+}
+_STATUS = {"encounters": EncounterStatus, "documents": DocumentStatus}
+
+
+def record_row(item: Any) -> dict[str, Any]:
+    """The row for a record part: enums as their values, no id unless it has one."""
+    row = {k: (v.value if hasattr(v, "value") else v) for k, v in asdict(item).items()}
+    if row.get("id") is None:
+        row.pop("id", None)
+    return row
+
+
+def _build(cls: type[T], table: Table, mapping: Any) -> T:
+    values: dict[str, Any] = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        value = mapping[f.name]
+        converter = _STATUS[table.name] if f.name == "status" else _ENUMS.get(f.name)
+        values[f.name] = converter(value) if converter and value is not None else value
+    return cls(**values)
+
+
+class SqlChartRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def _list(self, cls: type[T], table: Table, patient_id: int, order: Any) -> list[T]:
+        query = select(table).where(table.c.patient_id == patient_id).order_by(order, table.c.id)
+        return [_build(cls, table, r._mapping) for r in self._db.execute(query)]
+
+    def _add(self, table: Table, item: T) -> T:
+        new_id = self._db.execute(insert(table).values(record_row(item)).returning(table.c.id))
+        item.id = new_id.scalar_one()  # type: ignore[attr-defined]
+        return item
+
+    def encounters(self, patient_id: int) -> Sequence[Encounter]:
+        return self._list(Encounter, t.encounters, patient_id, t.encounters.c.admitted_at.desc())
+
+    def encounter(self, encounter_id: int) -> Encounter | None:
+        row = self._db.execute(
+            select(t.encounters).where(t.encounters.c.id == encounter_id)
+        ).first()
+        return _build(Encounter, t.encounters, row._mapping) if row else None
+
+    def document_headers(self, patient_id: int) -> Sequence[DocumentHeader]:
+        d = t.documents.c
+        query = (
+            select(
+                d.id,
+                d.encounter_id,
+                d.document_type,
+                d.title,
+                d.authored_at,
+                d.author_id,
+                d.status,
+                d.signed_at,
+                d.version,
+            )
+            .where(d.patient_id == patient_id)
+            .order_by(d.authored_at.desc(), d.id)
+        )
+        return [
+            DocumentHeader(
+                r.id,
+                r.encounter_id,
+                DocumentType(r.document_type),
+                r.title,
+                r.authored_at,
+                r.author_id,
+                DocumentStatus(r.status),
+                r.signed_at,
+                r.version,
+            )
+            for r in self._db.execute(query)
+        ]
+
+    def document(self, document_id: int) -> ClinicalDocument | None:
+        row = self._db.execute(select(t.documents).where(t.documents.c.id == document_id)).first()
+        return _build(ClinicalDocument, t.documents, row._mapping) if row else None
+
+    def update_document(self, document: ClinicalDocument) -> None:
+        row = record_row(document)
+        self._db.execute(update(t.documents).where(t.documents.c.id == document.id).values(row))
+
+    def observations(self, patient_id: int) -> Sequence[Observation]:
+        return self._list(Observation, t.observations, patient_id, t.observations.c.observed_at)
+
+    def diagnoses(self, patient_id: int) -> Sequence[Diagnosis]:
+        return self._list(Diagnosis, t.diagnoses, patient_id, t.diagnoses.c.documented_at.desc())
+
+    def procedures(self, patient_id: int) -> Sequence[Procedure]:
+        return self._list(Procedure, t.procedures, patient_id, t.procedures.c.performed_at.desc())
+
+    def medications(self, patient_id: int) -> Sequence[Medication]:
+        return self._list(Medication, t.medications, patient_id, t.medications.c.started_on.desc())
+
+    def allergies(self, patient_id: int) -> Sequence[Allergy]:
+        return self._list(Allergy, t.allergies, patient_id, t.allergies.c.recorded_on)
+
+    def add_encounter(self, encounter: Encounter) -> Encounter:
+        return self._add(t.encounters, encounter)
+
+    def add_document(self, document: ClinicalDocument) -> ClinicalDocument:
+        return self._add(t.documents, document)
+
+    def add_observation(self, observation: Observation) -> Observation:
+        return self._add(t.observations, observation)
+
+    def add_diagnosis(self, diagnosis: Diagnosis) -> Diagnosis:
+        return self._add(t.diagnoses, diagnosis)
+
+    def add_procedure(self, procedure: Procedure) -> Procedure:
+        return self._add(t.procedures, procedure)
+
+    def add_medication(self, medication: Medication) -> Medication:
+        return self._add(t.medications, medication)
+
+    def add_allergy(self, allergy: Allergy) -> Allergy:
+        return self._add(t.allergies, allergy)

@@ -1,0 +1,237 @@
+"""The database schema. Migrations in `migrations/versions` create exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from himdesk.storage.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+clinicians = Table(
+    "clinicians",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("npi", String(10), nullable=False, unique=True),
+    Column("family_name", String(60), nullable=False),
+    Column("given_name", String(60), nullable=False),
+    Column("credentials", String(20), nullable=False),
+    Column("specialty", String(60), nullable=False),
+    Column("is_resident", Boolean, nullable=False, default=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(60), nullable=False, unique=True),
+    Column("display_name", String(120), nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("clinician_id", Integer, ForeignKey("clinicians.id"), nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("client_address", String(64), nullable=False, default=""),
+)
+
+patients = Table(
+    "patients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility", String(20), nullable=False),
+    Column("mrn", String(20), nullable=False),
+    Column("family_name", String(60), nullable=False),
+    Column("given_name", String(60), nullable=False),
+    Column("middle_name", String(60), nullable=False, default=""),
+    Column("family_norm", String(60), nullable=False, index=True),
+    Column("given_norm", String(60), nullable=False, index=True),
+    Column("family_sound", String(20), nullable=False, index=True),
+    Column("given_sound", String(20), nullable=False),
+    Column("birth_on", Date, nullable=False, index=True),
+    Column("sex", String(1), nullable=False),
+    Column("address_line", String(120), nullable=False, default=""),
+    Column("city", String(60), nullable=False, default=""),
+    Column("state", String(2), nullable=False, default=""),
+    Column("postal_code", String(10), nullable=False, default=""),
+    Column("phone", String(20), nullable=False, default=""),
+    Column("ssn_encrypted", LargeBinary, nullable=True),
+    Column("version", Integer, nullable=False, default=1),
+    UniqueConstraint("facility", "mrn", name="uq_patients_facility_mrn"),
+    Index("ix_patients_mrn", "mrn"),
+)
+
+patient_names = Table(
+    "patient_names",
+    metadata,
+    Column("norm", String(60), primary_key=True),
+)
+
+encounters = Table(
+    "encounters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("account_number", String(20), nullable=False, unique=True),
+    Column("encounter_class", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("admitted_at", UTCDateTime, nullable=False),
+    Column("discharged_at", UTCDateTime, nullable=True),
+    Column("attending_id", Integer, ForeignKey("clinicians.id"), nullable=True),
+    Column("discharge_disposition", String(2), nullable=True),
+    Column("service", String(40), nullable=False, default=""),
+    Column("version", Integer, nullable=False, default=1),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("encounter_id", Integer, ForeignKey("encounters.id"), nullable=True, index=True),
+    Column("document_type", String(30), nullable=False),
+    Column("author_id", Integer, ForeignKey("clinicians.id"), nullable=False),
+    Column("authored_at", UTCDateTime, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("signed_by_id", Integer, ForeignKey("clinicians.id"), nullable=True),
+    Column("signed_at", UTCDateTime, nullable=True),
+    Column("requires_cosignature", Boolean, nullable=False, default=False),
+    Column("cosigned_by_id", Integer, ForeignKey("clinicians.id"), nullable=True),
+    Column("cosigned_at", UTCDateTime, nullable=True),
+    Column("version", Integer, nullable=False, default=1),
+)
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("encounter_id", Integer, ForeignKey("encounters.id"), nullable=True),
+    Column("code", String(20), nullable=False),
+    Column("display", String(120), nullable=False),
+    Column("value", Numeric(12, 3), nullable=False),
+    Column("unit", String(20), nullable=False),
+    Column("reference_low", Numeric(12, 3), nullable=True),
+    Column("reference_high", Numeric(12, 3), nullable=True),
+    Column("flag", String(2), nullable=False),
+    Column("observed_at", UTCDateTime, nullable=False),
+)
+
+diagnoses = Table(
+    "diagnoses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("encounter_id", Integer, ForeignKey("encounters.id"), nullable=True),
+    Column("description", String(200), nullable=False),
+    Column("documented_by_id", Integer, ForeignKey("clinicians.id"), nullable=True),
+    Column("documented_at", UTCDateTime, nullable=False),
+    Column("is_principal", Boolean, nullable=False, default=False),
+    Column("laterality", String(10), nullable=False, default=""),
+)
+
+procedures = Table(
+    "procedures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("encounter_id", Integer, ForeignKey("encounters.id"), nullable=True),
+    Column("description", String(200), nullable=False),
+    Column("performed_by_id", Integer, ForeignKey("clinicians.id"), nullable=True),
+    Column("performed_at", UTCDateTime, nullable=False),
+    Column("laterality", String(10), nullable=False, default=""),
+    Column("tissue_removed", Boolean, nullable=False, default=False),
+)
+
+medications = Table(
+    "medications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("encounter_id", Integer, ForeignKey("encounters.id"), nullable=True),
+    Column("name", String(120), nullable=False),
+    Column("dose", String(40), nullable=False),
+    Column("route", String(20), nullable=False),
+    Column("frequency", String(40), nullable=False),
+    Column("started_on", Date, nullable=False),
+    Column("ended_on", Date, nullable=True),
+)
+
+allergies = Table(
+    "allergies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("substance", String(120), nullable=False),
+    Column("reaction", String(120), nullable=False),
+    Column("severity", String(20), nullable=False),
+    Column("recorded_on", Date, nullable=False),
+)
+
+record_versions = Table(
+    "record_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity_type", String(30), nullable=False),
+    Column("entity_id", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("snapshot", JSON, nullable=False),
+    Column("changed_by", String(60), nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+    Column("reason", String(500), nullable=False),
+    UniqueConstraint("entity_type", "entity_id", "version", name="uq_record_versions_entity"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("sequence", Integer, primary_key=True, autoincrement=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("user_id", Integer, nullable=True),
+    Column("username", String(60), nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("patient_id", Integer, nullable=True, index=True),
+    Column("object_type", String(30), nullable=False),
+    Column("object_id", String(40), nullable=False),
+    Column("client_address", String(64), nullable=False),
+    Column("purpose", String(20), nullable=False),
+    Column("previous_hash", String(64), nullable=False),
+    Column("event_hash", String(64), nullable=False),
+)

@@ -1,0 +1,53 @@
+"""One database transaction, with the repositories that work inside it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from himdesk.services.ports import Clock
+from himdesk.storage.accounts import SqlClinicianRepository, SqlSessionRepository, SqlUserRepository
+from himdesk.storage.audit_log import SqlAuditRepository
+from himdesk.storage.chart import SqlChartRepository
+from himdesk.storage.crypto import FieldCipher
+from himdesk.storage.patients import SqlPatientRepository
+from himdesk.storage.versions import SqlVersionRepository
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, cipher: FieldCipher, clock: Clock) -> None:
+        self._engine = engine
+        self._cipher = cipher
+        self.clock = clock
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        # The transaction starts on first use (SQLAlchemy autobegin) and again after commit.
+        connection = self._engine.connect()
+        self._connection = connection
+        self.patients = SqlPatientRepository(connection, self._cipher)
+        self.chart = SqlChartRepository(connection)
+        self.clinicians = SqlClinicianRepository(connection)
+        self.versions = SqlVersionRepository(connection)
+        self.audit = SqlAuditRepository(connection)
+        self.users = SqlUserRepository(connection, self.clock)
+        self.sessions = SqlSessionRepository(connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._connection is not None  # noqa: S101
+        if self._connection.in_transaction():
+            self._connection.rollback()
+        self._connection.close()
+        self._connection = None
+
+    def commit(self) -> None:
+        assert self._connection is not None  # noqa: S101
+        self._connection.commit()

@@ -1,0 +1,1 @@
+"""The workstation: FastAPI routes rendering server-side HTML."""

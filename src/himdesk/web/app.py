@@ -1,0 +1,122 @@
+"""The FastAPI application: routes, friendly error pages and security headers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from himdesk.bootstrap import Himdesk
+from himdesk.domain.access import PermissionDenied
+from himdesk.domain.patient_search import UnreadableSearch
+from himdesk.services.errors import Conflict, NotFound
+from himdesk.web.rendering import page
+from himdesk.web.routes import auth, chart, documents, home, patients
+from himdesk.web.sessions import CsrfRejected, LoginRequired
+
+log = logging.getLogger("himdesk.web")
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(himdesk: Himdesk) -> FastAPI:
+    app = FastAPI(title="himdesk", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.himdesk = himdesk
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for module in (auth, home, patients, chart, documents):
+        app.include_router(module.router)
+    _add_error_pages(app)
+    app.middleware("http")(_security_headers)
+    return app
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    response.headers.update(SECURITY_HEADERS)
+    if not request.url.path.startswith("/static"):
+        # Pages hold patient data: never keep them in a browser or proxy cache.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    def friendly(status: int, title: str, message: str | None = None) -> Callable[..., Response]:
+        async def handler(request: Request, exc: Exception) -> Response:
+            return page(
+                request, "error.html", status_code=status, title=title, message=message or str(exc)
+            )
+
+        return handler
+
+    async def login_required(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LoginRequired)  # noqa: S101
+        target = f"/login?next={quote(exc.next_path)}" + ("&idle=1" if exc.idle else "")
+        return RedirectResponse(target, status_code=303)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+        titles = {404: "Page not found", 405: "Not allowed here"}
+        return page(
+            request,
+            "error.html",
+            status_code=exc.status_code,
+            title=titles.get(exc.status_code, "Request refused"),
+            message="There is no page at this address."
+            if exc.status_code == 404
+            else str(exc.detail),
+        )
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Log the kind of failure and where, never the request's data (it may hold PHI).
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        return page(
+            request,
+            "error.html",
+            status_code=500,
+            title="Something went wrong",
+            message="The request could not be completed. Nothing was changed. "
+            "If it happens again, tell the system administrator the time it happened.",
+        )
+
+    app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(NotFound, friendly(404, "Not found"))
+    app.add_exception_handler(PermissionDenied, friendly(403, "Not permitted"))
+    app.add_exception_handler(Conflict, friendly(409, "Not done"))
+    app.add_exception_handler(UnreadableSearch, friendly(400, "Search not understood"))
+    app.add_exception_handler(
+        CsrfRejected,
+        friendly(
+            403,
+            "Form expired",
+            "This form was not accepted because its security token "
+            "did not match your session. Go back, reload the page and try again.",
+        ),
+    )
+    app.add_exception_handler(
+        RequestValidationError,
+        friendly(
+            400,
+            "Request not understood",
+            "Part of the address or form was not in the "
+            "expected form (for example, a number where letters were given).",
+        ),
+    )
+    app.add_exception_handler(Exception, unexpected)

@@ -1,0 +1,1 @@
+"""One module per area; each route parses input, calls one service, renders."""

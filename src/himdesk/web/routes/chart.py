@@ -1,0 +1,117 @@
+"""The chart, demographics corrections, their history, and the chart's access history."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from himdesk.domain.demographics import DemographicsForm, InvalidInput
+from himdesk.services.audit import access_history
+from himdesk.services.charts import demographics_history, open_chart
+from himdesk.services.patients import correct_demographics
+from himdesk.web.rendering import page
+from himdesk.web.sessions import CheckedSession, Session, himdesk_of
+
+router = APIRouter(prefix="/patients/{patient_id}")
+
+
+@router.get("")
+def chart(request: Request, session: Session, patient_id: int) -> Response:
+    with himdesk_of(request).unit_of_work() as uow:
+        found = open_chart(uow, session.actor, patient_id)
+    return page(request, "chart.html", chart=found, patient=found.patient)
+
+
+@router.get("/demographics")
+def demographics_form(request: Request, session: Session, patient_id: int) -> Response:
+    with himdesk_of(request).unit_of_work() as uow:
+        found = open_chart(uow, session.actor, patient_id)
+    p = found.patient
+    values = DemographicsForm(
+        family_name=p.family_name,
+        given_name=p.given_name,
+        middle_name=p.middle_name,
+        birth_on=p.birth_on.isoformat(),
+        sex=p.sex.value,
+        address_line=p.address.line,
+        city=p.address.city,
+        state=p.address.state,
+        postal_code=p.address.postal_code,
+        phone=p.phone,
+        ssn=found.ssn_shown,
+        reason="",
+    )
+    return page(
+        request,
+        "demographics.html",
+        patient=p,
+        chart=found,
+        values=asdict(values),
+        errors={},
+        version=p.version,
+    )
+
+
+async def _demographics_form(request: Request) -> DemographicsForm:
+    submitted = await request.form()
+    # Oversize values are cut well past every field limit; validation then names them.
+    return DemographicsForm(
+        **{
+            name: str(submitted.get(name, ""))[:1000]
+            for name in DemographicsForm.__dataclass_fields__
+        }
+    )
+
+
+@router.post("/demographics")
+def correct(
+    request: Request,
+    session: CheckedSession,
+    patient_id: int,
+    form: Annotated[DemographicsForm, Depends(_demographics_form)],
+    version: Annotated[int, Form()],
+) -> Response:
+    himdesk = himdesk_of(request)
+    try:
+        with himdesk.unit_of_work() as uow:
+            correct_demographics(uow, session.actor, patient_id, form, version)
+    except InvalidInput as err:
+        with himdesk.unit_of_work() as uow:
+            found = open_chart(uow, session.actor, patient_id)
+        return page(
+            request,
+            "demographics.html",
+            status_code=400,
+            patient=found.patient,
+            chart=found,
+            values=asdict(form),
+            errors=err.errors,
+            version=version,
+        )
+    return RedirectResponse(f"/patients/{patient_id}/history?saved=1", status_code=303)
+
+
+@router.get("/history")
+def history(request: Request, session: Session, patient_id: int, saved: int = 0) -> Response:
+    with himdesk_of(request).unit_of_work() as uow:
+        found = open_chart(uow, session.actor, patient_id)
+        versions = demographics_history(uow, session.actor, patient_id)
+    return page(
+        request,
+        "history.html",
+        patient=found.patient,
+        chart=found,
+        versions=list(reversed(versions)),
+        saved=bool(saved),
+    )
+
+
+@router.get("/access-history")
+def accesses(request: Request, session: Session, patient_id: int) -> Response:
+    with himdesk_of(request).unit_of_work() as uow:
+        events = access_history(uow, session.actor, patient_id)
+        found = open_chart(uow, session.actor, patient_id)
+    return page(request, "access_history.html", patient=found.patient, chart=found, events=events)

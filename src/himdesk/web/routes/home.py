@@ -1,0 +1,41 @@
+"""The role home page: the user's worklists."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from himdesk.domain.access import Role
+from himdesk.web.rendering import page
+from himdesk.web.sessions import Session
+
+router = APIRouter()
+
+# The worklists each role starts the day with; later issues fill them.
+WORKLISTS: dict[Role, list[tuple[str, str]]] = {
+    Role.HIT: [
+        ("Charts to analyze", "Discharged charts waiting for completeness review"),
+        ("Open deficiencies", "Missing or unsigned documents, oldest first"),
+    ],
+    Role.CODER: [
+        ("Coding worklist", "Discharged encounters not yet final-coded"),
+        ("Queries awaiting answers", "Physician queries you sent"),
+    ],
+    Role.REGISTRAR: [("Casefinding", "Reportable cancer cases to abstract")],
+    Role.ANALYST: [("Reports", "De-identified measures and extracts")],
+    Role.HIM_MANAGER: [
+        ("Delinquent records", "Deficiencies past the bylaws limit"),
+        ("Coding backlog", "Discharged, not final-coded, by age"),
+    ],
+    Role.CLINICIAN: [
+        ("My deficiencies", "Documents to sign or complete"),
+        ("My queries", "Questions from coding and CDI"),
+    ],
+    Role.PRIVACY_OFFICER: [("Access review", "Flagged accesses to review")],
+    Role.ADMIN: [("Users", "Accounts and roles")],
+}
+
+
+@router.get("/")
+def home(request: Request, session: Session) -> Response:
+    return page(request, "home.html", worklists=WORKLISTS[session.user.role])
