@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from himdesk.domain.records import (
     AbnormalFlag,
-    AdministrativeSex,
     Address,
+    AdministrativeSex,
     Allergy,
     ClinicalDocument,
     Clinician,
@@ -44,7 +44,9 @@ class ChartBuilder:
     uow: UnitOfWork
     made: dict[str, int] = field(default_factory=dict)
 
-    def clinician(self, family: str = "Osler", resident: bool = False, npi: str = "1000000001") -> Clinician:
+    def clinician(
+        self, family: str = "Osler", resident: bool = False, npi: str = "1000000001"
+    ) -> Clinician:
         return self.uow.clinicians.add(
             Clinician(0, npi, family, "William", "MD", "Internal Medicine", is_resident=resident)
         )
@@ -59,55 +61,89 @@ class ChartBuilder:
     ) -> Patient:
         return self.uow.patients.add(
             Patient(
-                facility="HIMDESK-GENERAL", mrn=mrn, family_name=family, given_name=given,
-                birth_on=born, sex=AdministrativeSex.FEMALE, middle_name="Thi",
+                facility="HIMDESK-GENERAL",
+                mrn=mrn,
+                family_name=family,
+                given_name=given,
+                birth_on=born,
+                sex=AdministrativeSex.FEMALE,
+                middle_name="Thi",
                 address=Address("12 Elm St", "Springfield", "MA", "01103"),
-                phone="(555) 010-0199", ssn=ssn,
+                phone="(555) 010-0199",
+                ssn=ssn,
             )
         )
 
-    def inpatient_stay(self, patient: Patient, attending: Clinician, account: str = "A1") -> Encounter:
+    def inpatient_stay(
+        self, patient: Patient, attending: Clinician, account: str = "A1"
+    ) -> Encounter:
         assert patient.id is not None
         return self.uow.chart.add_encounter(
             Encounter(
-                patient_id=patient.id, encounter_class=EncounterClass.INPATIENT,
-                admitted_at=T0 - timedelta(days=5), discharged_at=T0 - timedelta(days=1),
-                account_number=account, status=EncounterStatus.DISCHARGED,
-                attending_id=attending.id, service="Medicine",
+                patient_id=patient.id,
+                encounter_class=EncounterClass.INPATIENT,
+                admitted_at=T0 - timedelta(days=5),
+                discharged_at=T0 - timedelta(days=1),
+                account_number=account,
+                status=EncounterStatus.DISCHARGED,
+                attending_id=attending.id,
+                service="Medicine",
             )
         )
 
     def document(
-        self, patient: Patient, encounter: Encounter, author: Clinician,
-        kind: DocumentType = DocumentType.DISCHARGE_SUMMARY, signed: bool = True,
+        self,
+        patient: Patient,
+        encounter: Encounter,
+        author: Clinician,
+        kind: DocumentType = DocumentType.DISCHARGE_SUMMARY,
+        signed: bool = True,
         text: str = "Discharge summary. The patient denies chest pain.",
     ) -> ClinicalDocument:
         assert patient.id is not None
         return self.uow.chart.add_document(
             ClinicalDocument(
-                patient_id=patient.id, encounter_id=encounter.id, document_type=kind,
-                author_id=author.id, authored_at=T0 - timedelta(days=1), title=kind.label,
-                text=text, status=DocumentStatus.SIGNED if signed else DocumentStatus.DRAFT,
+                patient_id=patient.id,
+                encounter_id=encounter.id,
+                document_type=kind,
+                author_id=author.id,
+                authored_at=T0 - timedelta(days=1),
+                title=kind.label,
+                text=text,
+                status=DocumentStatus.SIGNED if signed else DocumentStatus.DRAFT,
                 signed_by_id=author.id if signed else None,
                 signed_at=T0 - timedelta(hours=20) if signed else None,
             )
         )
 
-    def sodium(self, patient: Patient, encounter: Encounter, value: str, hours_ago: int) -> Observation:
+    def sodium(
+        self, patient: Patient, encounter: Encounter, value: str, hours_ago: int
+    ) -> Observation:
         assert patient.id is not None
         flag = AbnormalFlag.LOW if Decimal(value) < 135 else AbnormalFlag.NORMAL
         return self.uow.chart.add_observation(
             Observation(
-                patient_id=patient.id, encounter_id=encounter.id, code="2951-2",
-                display="Sodium", value=Decimal(value), unit="mmol/L",
-                observed_at=T0 - timedelta(hours=hours_ago), reference_low=Decimal(135),
-                reference_high=Decimal(145), flag=flag,
+                patient_id=patient.id,
+                encounter_id=encounter.id,
+                code="2951-2",
+                display="Sodium",
+                value=Decimal(value),
+                unit="mmol/L",
+                observed_at=T0 - timedelta(hours=hours_ago),
+                reference_low=Decimal(135),
+                reference_high=Decimal(145),
+                flag=flag,
             )
         )
 
     def allergy(self, patient: Patient, substance: str = "Penicillin") -> Allergy:
         assert patient.id is not None
         return self.uow.chart.add_allergy(
-            Allergy(patient_id=patient.id, substance=substance, reaction="Hives",
-                    severity="moderate", recorded_on=date(2020, 1, 5))
+            Allergy(
+                patient_id=patient.id,
+                substance=substance,
+                reaction="Hives",
+                severity="moderate",
+                recorded_on=date(2020, 1, 5),
+            )
         )

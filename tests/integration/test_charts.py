@@ -6,7 +6,7 @@ import pytest
 
 from himdesk.bootstrap import Himdesk
 from himdesk.domain.access import Actor, PermissionDenied, Role
-from himdesk.services.audit import access_history
+from himdesk.services.access_history import access_history
 from himdesk.services.charts import open_chart, read_document
 from himdesk.services.errors import NotFound
 from tests.fakes import ChartBuilder
@@ -42,7 +42,7 @@ def test_opening_a_chart_shows_the_whole_record_with_ssn_masked_for_a_coder(
         chart = open_chart(uow, CODER, chart_ids["patient"])
     assert chart.patient.mrn == "M0000001"
     assert chart.ssn_shown == "***-**-6789"
-    assert [a.substance for a in chart.allergies] == ["Penicillin"]
+    assert [a.substance for a in chart.banner.allergies] == ["Penicillin"]
     assert len(chart.encounters) == 1 and len(chart.documents) == 1
     assert [str(o.value) for o in chart.results_by_test["2951-2"]] == ["128.000", "133.000"]
 
@@ -98,7 +98,7 @@ def test_access_history_lists_who_opened_the_chart_and_is_itself_audited(
         open_chart(uow, CODER, chart_ids["patient"])
         read_document(uow, CODER, chart_ids["patient"], chart_ids["document"])
     with himdesk.unit_of_work() as uow:
-        events = access_history(uow, MANAGER, chart_ids["patient"])
+        events = access_history(uow, MANAGER, chart_ids["patient"]).events
     assert [(e.entry.username, e.entry.action) for e in events] == [
         ("cora", "document.read"),
         ("cora", "chart.read"),

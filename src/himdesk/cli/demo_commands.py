@@ -10,7 +10,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from himdesk.cli.context import build, clean_errors, err_console, operator
-from himdesk.demo.generator import build_hospital, generate_charts
 from himdesk.domain.access import Role
 from himdesk.services.hospital import add_demo_users, demo_password, load_hospital
 from himdesk.storage.bulk import SqlBulkWriter
@@ -27,6 +26,8 @@ def load(
     as_json: bool = typer.Option(False, "--json", help="Print the load report as JSON"),
 ) -> None:
     """Load a synthetic hospital with planted HIM problems, and one demo login per role."""
+    from himdesk.demo.generator import build_hospital, generate_charts
+
     himdesk = build(ctx)
     writer = SqlBulkWriter(himdesk.engine, himdesk.cipher)
     with clean_errors():

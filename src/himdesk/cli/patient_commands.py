@@ -41,7 +41,7 @@ def chart_summary(chart: Chart) -> dict[str, Any]:
         "facility": p.facility,
         "name": {"family": p.family_name, "given": p.given_name, "middle": p.middle_name},
         "birth_date": p.birth_on.isoformat(),
-        "age": chart.age,
+        "age": chart.banner.age,
         "sex": p.sex.value,
         "address": p.address.one_line(),
         "phone": p.phone,
@@ -49,7 +49,7 @@ def chart_summary(chart: Chart) -> dict[str, Any]:
         "version": p.version,
         "allergies": [
             {"substance": a.substance, "reaction": a.reaction, "severity": a.severity}
-            for a in chart.allergies
+            for a in chart.banner.allergies
         ],
         "encounters": [
             {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from himdesk.domain.access import Action, Actor, PermissionDenied, is_permitted
@@ -65,14 +64,3 @@ class VerificationReport:
 def verify(uow: UnitOfWork) -> VerificationReport:
     checked, first_break = verify_chain(uow.audit.iterate())
     return VerificationReport(checked=checked, total=uow.audit.count(), first_break=first_break)
-
-
-def access_history(
-    uow: UnitOfWork, actor: Actor, patient_id: int, limit: int = 500
-) -> Sequence[SealedAuditEvent]:
-    require(uow, actor, Action.READ_ACCESS_HISTORY, patient_id)
-    uow.patients.get(patient_id)
-    events = uow.audit.list_for_patient(patient_id, limit)
-    record(uow, actor, Action.READ_ACCESS_HISTORY.value, patient_id=patient_id, object_type="audit")
-    uow.commit()
-    return events

@@ -26,11 +26,23 @@ from himdesk.services.ports import DocumentHeader, UnitOfWork
 
 
 @dataclass(frozen=True)
-class Chart:
+class Banner:
+    """What every page about a patient shows at the top, allergies included (safety)."""
+
     patient: Patient
     age: int
-    ssn_shown: str
     allergies: Sequence[Allergy]
+
+
+def banner_of(uow: UnitOfWork, patient: Patient) -> Banner:
+    assert patient.id is not None  # noqa: S101
+    return Banner(patient, patient.age_on(uow.clock().date()), uow.chart.allergies(patient.id))
+
+
+@dataclass(frozen=True)
+class Chart:
+    banner: Banner
+    ssn_shown: str
     encounters: Sequence[Encounter]
     documents: Sequence[DocumentHeader]
     observations: Sequence[Observation]
@@ -40,10 +52,14 @@ class Chart:
     clinicians: dict[int, Clinician]
     results_by_test: dict[str, list[Observation]] = field(default_factory=dict)
 
+    @property
+    def patient(self) -> Patient:
+        return self.banner.patient
+
 
 def open_chart(uow: UnitOfWork, actor: Actor, patient_id: int) -> Chart:
     audit.require(uow, actor, Action.READ_CHART, patient_id)
-    patient = _patient(uow, patient_id)
+    patient = get_patient(uow, patient_id)
     chart = _assemble(uow, actor, patient)
     audit.record(
         uow,
@@ -66,7 +82,7 @@ def chart_by_mrn(uow: UnitOfWork, actor: Actor, mrn: str) -> Chart:
     return open_chart(uow, actor, patient.id)
 
 
-def _patient(uow: UnitOfWork, patient_id: int) -> Patient:
+def get_patient(uow: UnitOfWork, patient_id: int) -> Patient:
     try:
         return uow.patients.get(patient_id)
     except LookupError as err:
@@ -89,10 +105,8 @@ def _assemble(uow: UnitOfWork, actor: Actor, patient: Patient) -> Chart:
         results[obs.code].append(obs)
     show_full = is_permitted(actor.role, Action.READ_FULL_SSN)
     return Chart(
-        patient=patient,
-        age=patient.age_on(uow.clock().date()),
+        banner=banner_of(uow, patient),
         ssn_shown=patient.ssn if show_full else mask_ssn(patient.ssn),
-        allergies=uow.chart.allergies(pid),
         encounters=encounters,
         documents=documents,
         observations=observations,
@@ -106,7 +120,7 @@ def _assemble(uow: UnitOfWork, actor: Actor, patient: Patient) -> Chart:
 
 @dataclass(frozen=True)
 class DocumentView:
-    patient: Patient
+    banner: Banner
     document: ClinicalDocument
     encounter: Encounter | None
     clinicians: dict[int, Clinician]
@@ -116,7 +130,7 @@ class DocumentView:
 def read_document(uow: UnitOfWork, actor: Actor, patient_id: int, document_id: int) -> DocumentView:
     """Open one document. A document of another patient is refused as not found and audited."""
     audit.require(uow, actor, Action.READ_CHART, patient_id)
-    patient = _patient(uow, patient_id)
+    patient = get_patient(uow, patient_id)
     document = uow.chart.document(document_id)
     if document is None or document.patient_id != patient_id:
         audit.record(
@@ -133,7 +147,7 @@ def read_document(uow: UnitOfWork, actor: Actor, patient_id: int, document_id: i
     encounter = uow.chart.encounter(document.encounter_id) if document.encounter_id else None
     ids = {i for i in (document.author_id, document.signed_by_id, document.cosigned_by_id) if i}
     view = DocumentView(
-        patient=patient,
+        banner=banner_of(uow, patient),
         document=document,
         encounter=encounter,
         clinicians=uow.clinicians.get_many(ids),
@@ -151,10 +165,18 @@ def read_document(uow: UnitOfWork, actor: Actor, patient_id: int, document_id: i
     return view
 
 
-def demographics_history(uow: UnitOfWork, actor: Actor, patient_id: int) -> Sequence[RecordVersion]:
+@dataclass(frozen=True)
+class DemographicsHistory:
+    banner: Banner
+    versions: Sequence[RecordVersion]
+
+
+def demographics_history(uow: UnitOfWork, actor: Actor, patient_id: int) -> DemographicsHistory:
     audit.require(uow, actor, Action.READ_CHART, patient_id)
-    _patient(uow, patient_id)
-    history = uow.versions.list_for("patient", patient_id)
+    patient = get_patient(uow, patient_id)
+    history = DemographicsHistory(
+        banner_of(uow, patient), uow.versions.list_for("patient", patient_id)
+    )
     audit.record(
         uow,
         actor,

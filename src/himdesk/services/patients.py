@@ -23,6 +23,7 @@ from himdesk.domain.patient_search import (
 from himdesk.domain.records import Patient
 from himdesk.domain.versions import RecordVersion
 from himdesk.services import audit
+from himdesk.services.charts import Banner, banner_of, get_patient
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.ports import NameCriteria, PatientCandidate, UnitOfWork
 
@@ -184,3 +185,19 @@ def demographics_snapshot(patient: Patient) -> dict[str, Any]:
         "phone": patient.phone,
         "ssn": mask_ssn(patient.ssn),
     }
+
+
+def start_correction(uow: UnitOfWork, actor: Actor, patient_id: int) -> tuple[Banner, Patient]:
+    """The current demographics, for someone allowed to correct them (an audited read)."""
+    audit.require(uow, actor, Action.EDIT_DEMOGRAPHICS, patient_id)
+    patient = get_patient(uow, patient_id)
+    audit.record(
+        uow,
+        actor,
+        "patient.demographics.read",
+        patient_id=patient_id,
+        object_type="patient",
+        object_id=patient_id,
+    )
+    uow.commit()
+    return banner_of(uow, patient), patient

@@ -157,14 +157,22 @@ class SessionRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls everything back."""
 
-    patients: PatientRepository
-    chart: ChartRepository
-    clinicians: ClinicianRepository
-    versions: VersionRepository
-    audit: AuditRepository
-    users: UserRepository
-    sessions: SessionRepository
-    clock: Clock
+    @property
+    def patients(self) -> PatientRepository: ...
+    @property
+    def chart(self) -> ChartRepository: ...
+    @property
+    def clinicians(self) -> ClinicianRepository: ...
+    @property
+    def versions(self) -> VersionRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def sessions(self) -> SessionRepository: ...
+    @property
+    def clock(self) -> Clock: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

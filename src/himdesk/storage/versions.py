@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import ColumnElement, Connection, insert, select
 
 from himdesk.domain.versions import RecordVersion
 from himdesk.storage.tables import record_versions
@@ -27,7 +27,7 @@ class SqlVersionRepository:
             & (record_versions.c.entity_id == entity_id)
         )
 
-    def _select(self, where: object) -> Sequence[RecordVersion]:
+    def _select(self, where: ColumnElement[bool]) -> Sequence[RecordVersion]:
         c = record_versions.c
         query = (
             select(
@@ -42,5 +42,5 @@ class SqlVersionRepository:
             )
             .where(where)
             .order_by(c.version)
-        )  # type: ignore[arg-type]
+        )
         return [RecordVersion(*r) for r in self._db.execute(query)]

@@ -57,7 +57,9 @@ async def _security_headers(
 
 
 def _add_error_pages(app: FastAPI) -> None:
-    def friendly(status: int, title: str, message: str | None = None) -> Callable[..., Response]:
+    def friendly(
+        status: int, title: str, message: str | None = None
+    ) -> Callable[[Request, Exception], Awaitable[Response]]:
         async def handler(request: Request, exc: Exception) -> Response:
             return page(
                 request, "error.html", status_code=status, title=title, message=message or str(exc)

@@ -9,9 +9,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from himdesk.domain.demographics import DemographicsForm, InvalidInput
-from himdesk.services.audit import access_history
+from himdesk.domain.identifiers import mask_ssn
+from himdesk.domain.records import Patient
+from himdesk.services.access_history import access_history
 from himdesk.services.charts import demographics_history, open_chart
-from himdesk.services.patients import correct_demographics
+from himdesk.services.patients import correct_demographics, start_correction
 from himdesk.web.rendering import page
 from himdesk.web.sessions import CheckedSession, Session, himdesk_of
 
@@ -22,48 +24,31 @@ router = APIRouter(prefix="/patients/{patient_id}")
 def chart(request: Request, session: Session, patient_id: int) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
         found = open_chart(uow, session.actor, patient_id)
-    return page(request, "chart.html", chart=found, patient=found.patient)
+    return page(request, "chart.html", chart=found, banner=found.banner)
+
+
+def _as_form(p: Patient) -> DemographicsForm:
+    return DemographicsForm(
+        family_name=p.family_name, given_name=p.given_name, middle_name=p.middle_name,
+        birth_on=p.birth_on.isoformat(), sex=p.sex.value, address_line=p.address.line,
+        city=p.address.city, state=p.address.state, postal_code=p.address.postal_code,
+        phone=p.phone, ssn=mask_ssn(p.ssn), reason="",
+    )  # fmt: skip
 
 
 @router.get("/demographics")
 def demographics_form(request: Request, session: Session, patient_id: int) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
-        found = open_chart(uow, session.actor, patient_id)
-    p = found.patient
-    values = DemographicsForm(
-        family_name=p.family_name,
-        given_name=p.given_name,
-        middle_name=p.middle_name,
-        birth_on=p.birth_on.isoformat(),
-        sex=p.sex.value,
-        address_line=p.address.line,
-        city=p.address.city,
-        state=p.address.state,
-        postal_code=p.address.postal_code,
-        phone=p.phone,
-        ssn=found.ssn_shown,
-        reason="",
-    )
-    return page(
-        request,
-        "demographics.html",
-        patient=p,
-        chart=found,
-        values=asdict(values),
-        errors={},
-        version=p.version,
-    )
+        banner, patient = start_correction(uow, session.actor, patient_id)
+    return page(request, "demographics.html", banner=banner, values=asdict(_as_form(patient)),
+                errors={}, version=patient.version)  # fmt: skip
 
 
-async def _demographics_form(request: Request) -> DemographicsForm:
+async def _submitted(request: Request) -> DemographicsForm:
     submitted = await request.form()
     # Oversize values are cut well past every field limit; validation then names them.
-    return DemographicsForm(
-        **{
-            name: str(submitted.get(name, ""))[:1000]
-            for name in DemographicsForm.__dataclass_fields__
-        }
-    )
+    fields = DemographicsForm.__dataclass_fields__
+    return DemographicsForm(**{name: str(submitted.get(name, ""))[:1000] for name in fields})
 
 
 @router.post("/demographics")
@@ -71,7 +56,7 @@ def correct(
     request: Request,
     session: CheckedSession,
     patient_id: int,
-    form: Annotated[DemographicsForm, Depends(_demographics_form)],
+    form: Annotated[DemographicsForm, Depends(_submitted)],
     version: Annotated[int, Form()],
 ) -> Response:
     himdesk = himdesk_of(request)
@@ -80,38 +65,22 @@ def correct(
             correct_demographics(uow, session.actor, patient_id, form, version)
     except InvalidInput as err:
         with himdesk.unit_of_work() as uow:
-            found = open_chart(uow, session.actor, patient_id)
-        return page(
-            request,
-            "demographics.html",
-            status_code=400,
-            patient=found.patient,
-            chart=found,
-            values=asdict(form),
-            errors=err.errors,
-            version=version,
-        )
+            banner, _patient = start_correction(uow, session.actor, patient_id)
+        return page(request, "demographics.html", status_code=400, banner=banner,
+                    values=asdict(form), errors=err.errors, version=version)  # fmt: skip
     return RedirectResponse(f"/patients/{patient_id}/history?saved=1", status_code=303)
 
 
 @router.get("/history")
 def history(request: Request, session: Session, patient_id: int, saved: int = 0) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
-        found = open_chart(uow, session.actor, patient_id)
-        versions = demographics_history(uow, session.actor, patient_id)
-    return page(
-        request,
-        "history.html",
-        patient=found.patient,
-        chart=found,
-        versions=list(reversed(versions)),
-        saved=bool(saved),
-    )
+        found = demographics_history(uow, session.actor, patient_id)
+    return page(request, "history.html", banner=found.banner,
+                versions=list(reversed(found.versions)), saved=bool(saved))  # fmt: skip
 
 
 @router.get("/access-history")
 def accesses(request: Request, session: Session, patient_id: int) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
-        events = access_history(uow, session.actor, patient_id)
-        found = open_chart(uow, session.actor, patient_id)
-    return page(request, "access_history.html", patient=found.patient, chart=found, events=events)
+        found = access_history(uow, session.actor, patient_id)
+    return page(request, "access_history.html", banner=found.banner, events=found.events)

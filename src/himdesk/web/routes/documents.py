@@ -19,7 +19,7 @@ router = APIRouter(prefix="/patients/{patient_id}/documents/{document_id}")
 def document(request: Request, session: Session, patient_id: int, document_id: int) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
         view = read_document(uow, session.actor, patient_id, document_id)
-    return page(request, "document.html", view=view, patient=view.patient)
+    return page(request, "document.html", view=view, banner=view.banner)
 
 
 @router.post("/sign")

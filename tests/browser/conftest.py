@@ -1,0 +1,95 @@
+"""A real server on a free port and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from himdesk.bootstrap import Himdesk
+from himdesk.config import Settings
+from himdesk.domain.access import Role
+from himdesk.services.authentication import hash_password
+from himdesk.services.ports import User
+from himdesk.web.app import create_app
+from tests.fakes import ChartBuilder
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "browser test passphrase"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    database = tmp_path / "browser.db"
+    shutil.copyfile(sqlite_template, database)
+    himdesk = Himdesk(Settings(database_url=f"sqlite:///{database}", demo_mode=True))
+    _seed(himdesk)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(himdesk), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("the test server did not start within 15 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    himdesk.close()
+
+
+def _seed(himdesk: Himdesk) -> None:
+    hashed = hash_password(PASSWORD)
+    with himdesk.unit_of_work() as uow:
+        build = ChartBuilder(uow)
+        doctor = build.clinician()
+        for role in (Role.HIT, Role.PRIVACY_OFFICER):
+            uow.users.add(User(0, role.value, f"Test {role.label}", role, hashed))
+        patient = build.patient(family="Abernathy", given="Rosalind")
+        stay = build.inpatient_stay(patient, doctor)
+        build.document(
+            patient,
+            stay,
+            doctor,
+            text="DISCHARGE SUMMARY\nHospital course: treated for pneumonia of the "
+            "right lower lobe. Denies chest pain.",
+        )
+        build.sodium(patient, stay, "127", 40)
+        build.sodium(patient, stay, "134", 4)
+        build.allergy(patient, "Sulfa drugs")
+        uow.commit()

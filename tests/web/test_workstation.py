@@ -1,0 +1,223 @@
+"""The workstation through HTTP: login, search, chart, documents, corrections, errors."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from himdesk.bootstrap import Himdesk
+from tests.fakes import FakeClock
+from tests.web.conftest import PASSWORD, LogIn, csrf_of
+
+
+def test_pages_need_a_login(client: TestClient, seeded: dict[str, int]) -> None:
+    response = client.get(f"/patients/{seeded['patient']}")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=/patients/")
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
+    client: TestClient, seeded: dict[str, int]
+) -> None:
+    form = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"username": "hit", "password": "nope-nope-nope", "csrf_token": csrf_of(form.text)},
+    )
+    assert response.status_code == 401
+    assert "The username or password is not right." in response.text
+
+
+def test_login_without_its_csrf_token_is_refused(
+    client: TestClient, seeded: dict[str, int]
+) -> None:
+    client.get("/login")
+    response = client.post(
+        "/login", data={"username": "hit", "password": PASSWORD, "csrf_token": "forged"}
+    )
+    assert response.status_code == 403
+    assert "security token" in response.text
+
+
+def test_home_page_shows_the_roles_worklists(log_in: LogIn) -> None:
+    page = log_in("coder").get("/")
+    assert page.status_code == 200
+    assert "Coding worklist" in page.text
+
+
+def test_search_links_to_the_chart(log_in: LogIn, seeded: dict[str, int]) -> None:
+    page = log_in("hit").get("/patients", params={"q": "Nguen, Linh"})
+    assert page.status_code == 200
+    assert f'href="/patients/{seeded["patient"]}"' in page.text
+
+
+def test_the_chart_shows_banner_allergy_free_results_and_document_list(
+    log_in: LogIn, seeded: dict[str, int]
+) -> None:
+    page = log_in("coder").get(f"/patients/{seeded['patient']}")
+    assert page.status_code == 200
+    for expected in (
+        "M0000001",
+        "1961-04-09",
+        "No known allergies",
+        "Sodium",
+        "Discharge summary",
+        "***-**-6789",
+        "<polyline",
+    ):
+        assert expected in page.text, expected
+    assert "123-45-6789" not in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_a_document_opens_in_the_viewer(log_in: LogIn, seeded: dict[str, int]) -> None:
+    page = log_in("hit").get(f"/patients/{seeded['patient']}/documents/{seeded['document']}")
+    assert page.status_code == 200
+    assert "left knee pain" in page.text
+
+
+def test_changing_the_patient_in_the_url_does_not_reveal_another_patients_document(
+    log_in: LogIn, seeded: dict[str, int]
+) -> None:
+    page = log_in("hit").get(f"/patients/{seeded['patient']}/documents/{seeded['other_doc']}")
+    assert page.status_code == 404
+    assert "Discharge summary" not in page.text
+
+
+def test_an_unknown_patient_gets_a_friendly_not_found_page(log_in: LogIn) -> None:
+    page = log_in("hit").get("/patients/424242")
+    assert page.status_code == 404
+    assert "No patient 424242 was found." in page.text
+    assert "Traceback" not in page.text
+
+
+def test_a_non_numeric_patient_id_gets_a_friendly_error(log_in: LogIn) -> None:
+    page = log_in("hit").get("/patients/abc")
+    assert page.status_code == 400
+    assert "Request not understood" in page.text
+
+
+def test_an_analyst_is_refused_the_chart(log_in: LogIn, seeded: dict[str, int]) -> None:
+    page = log_in("analyst").get(f"/patients/{seeded['patient']}")
+    assert page.status_code == 403
+    assert "may not" in page.text
+
+
+def test_correcting_demographics_saves_a_new_version(log_in: LogIn, seeded: dict[str, int]) -> None:
+    client = log_in("hit")
+    url = f"/patients/{seeded['patient']}/demographics"
+    form = client.get(url)
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_of(form.text),
+            "version": "1",
+            "family_name": "Nguyen",
+            "given_name": "Linh",
+            "middle_name": "T",
+            "birth_on": "1961-04-09",
+            "sex": "F",
+            "address_line": "14 Elm St",
+            "city": "Springfield",
+            "state": "MA",
+            "postal_code": "01103",
+            "phone": "555 010 0199",
+            "ssn": "***-**-6789",
+            "reason": "Patient reported new address",
+        },
+    )
+    assert response.status_code == 303
+    history = client.get(response.headers["location"])
+    assert "14 Elm St" in history.text and "Patient reported new address" in history.text
+
+
+def test_bad_demographics_show_field_errors_and_save_nothing(
+    log_in: LogIn, seeded: dict[str, int], himdesk: Himdesk
+) -> None:
+    client = log_in("hit")
+    url = f"/patients/{seeded['patient']}/demographics"
+    form = client.get(url)
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_of(form.text),
+            "version": "1",
+            "family_name": "X" * 5000,
+            "given_name": "",
+            "birth_on": "yesterday",
+            "sex": "Q",
+            "reason": "",
+        },
+    )
+    assert response.status_code == 400
+    for message in (
+        "Names are at most 60 characters",
+        "This name is required",
+        "YYYY-MM-DD",
+        "Choose F, M, O or U",
+        "Give the reason",
+    ):
+        assert message in response.text
+    with himdesk.unit_of_work() as uow:
+        assert uow.patients.get(seeded["patient"]).version == 1
+
+
+def test_a_form_posted_without_the_session_csrf_token_is_refused(
+    log_in: LogIn, seeded: dict[str, int]
+) -> None:
+    response = log_in("hit").post(
+        f"/patients/{seeded['patient']}/demographics", data={"csrf_token": "forged", "version": "1"}
+    )
+    assert response.status_code == 403
+
+
+def test_a_coder_cannot_post_a_demographics_correction(
+    log_in: LogIn, seeded: dict[str, int]
+) -> None:
+    client = log_in("coder")
+    token = csrf_of(client.get("/").text)
+    response = client.post(
+        f"/patients/{seeded['patient']}/demographics",
+        data={
+            "csrf_token": token,
+            "version": "1",
+            "family_name": "Hacked",
+            "given_name": "A",
+            "birth_on": "1961-04-09",
+            "sex": "F",
+            "reason": "x",
+        },
+    )
+    assert response.status_code == 403
+
+
+def test_access_history_shows_who_looked(log_in: LogIn, seeded: dict[str, int]) -> None:
+    log_in("coder").get(f"/patients/{seeded['patient']}")
+    page = log_in("privacy_officer").get(f"/patients/{seeded['patient']}/access-history")
+    assert page.status_code == 200
+    assert "coder" in page.text and "chart.read" in page.text
+
+
+def test_an_idle_session_is_logged_off(
+    log_in: LogIn, seeded: dict[str, int], clock: FakeClock
+) -> None:
+    client = log_in("hit")
+    clock.advance(minutes=16)
+    response = client.get("/")
+    assert response.status_code == 303
+    assert "idle=1" in response.headers["location"]
+
+
+def test_a_clinician_signs_their_draft(log_in: LogIn, seeded: dict[str, int]) -> None:
+    client = log_in("clinician")
+    url = f"/patients/{seeded['patient']}/documents/{seeded['document']}"
+    token = csrf_of(client.get(url).text)
+    assert client.post(f"{url}/sign", data={"csrf_token": token}).status_code == 303
+    assert "signed" in client.get(url).text
+
+
+def test_logging_out_ends_the_session(log_in: LogIn) -> None:
+    client = log_in("hit")
+    token = csrf_of(client.get("/").text)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/").status_code == 303
