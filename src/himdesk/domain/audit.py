@@ -84,8 +84,8 @@ def verify_chain(events: Iterable[SealedAuditEvent]) -> tuple[int, ChainBreak | 
     for event in events:
         if event.sequence != expected_sequence:
             reason = (
-                f"sequence jumps from {expected_sequence - 1} to {event.sequence}: "
-                "events were removed or reordered"
+                f"event {event.sequence} comes where event {expected_sequence} should: "
+                "events were removed, duplicated or reordered"
             )
             return checked, ChainBreak(event.sequence, reason)
         if event.previous_hash != expected_previous:

@@ -76,7 +76,7 @@ def add_demo_users(
                 User(
                     id=0,
                     username=username,
-                    display_name=f"Demo {role.label.lower()}",
+                    display_name=f"Demo {role.label}",
                     role=role,
                     password_hash=hash_password(demo_password(role)),
                     clinician_id=clinician_id if role is Role.CLINICIAN else None,
