@@ -36,3 +36,7 @@ app.add_typer(demo_commands.app, name="demo")
 app.add_typer(user_commands.app, name="user")
 app.add_typer(audit_commands.app, name="audit")
 app.add_typer(patient_commands.app, name="patient")
+
+
+if __name__ == "__main__":
+    app()
