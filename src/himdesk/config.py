@@ -41,14 +41,10 @@ class Settings(BaseSettings):
     def _refuse_demo_key_outside_demo(self) -> Settings:
         if self.field_key_file is not None:
             self.field_key = self.field_key_file.read_text().strip()
-        if self.field_key == DEMO_FIELD_KEY and not self.demo_mode and not _is_local_sqlite(self):
+        if self.field_key == DEMO_FIELD_KEY and not self.demo_mode:
             raise ValueError(
                 "HIMDESK_FIELD_KEY (or HIMDESK_FIELD_KEY_FILE) must be set to a real key outside "
                 "demo mode; the built-in demo key protects nothing."
             )
         return self
 
-
-def _is_local_sqlite(settings: Settings) -> bool:
-    # A developer's scratch SQLite file may use the demo key; a server database may not.
-    return settings.database_url.startswith("sqlite:")

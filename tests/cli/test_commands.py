@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +15,12 @@ from himdesk.cli.main import app
 from tests.fakes import ChartBuilder
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def demo_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The test databases are encrypted with the demo key, which only demo mode accepts.
+    monkeypatch.setenv("HIMDESK_DEMO_MODE", "1")
 
 
 def himdesk_cli(url: str, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
@@ -111,3 +119,23 @@ def test_a_missing_schema_is_reported_without_a_traceback(tmp_path) -> None:
     code, _out, err = himdesk_cli(f"sqlite:///{tmp_path}/empty.db", "patient", "show", "M1")
     assert code == 1
     assert "himdesk db upgrade" in err and "Traceback" not in err
+
+
+def test_the_demo_key_is_refused_outside_demo_mode(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HIMDESK_DEMO_MODE")
+    monkeypatch.delenv("HIMDESK_FIELD_KEY", raising=False)
+    code, _out, err = himdesk_cli(database_url, "audit", "verify")
+    assert code == 1 and "HIMDESK_FIELD_KEY" in err and "Traceback" not in err
+
+
+def test_a_real_key_from_a_key_file_is_accepted(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("HIMDESK_DEMO_MODE")
+    key_file = tmp_path / "field.key"
+    key_file.write_text(base64.urlsafe_b64encode(bytes(range(32))).decode())
+    monkeypatch.setenv("HIMDESK_FIELD_KEY_FILE", str(key_file))
+    code, _out, err = himdesk_cli(database_url, "audit", "verify")
+    assert code == 0, err
