@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from himdesk.domain.access import Action, Actor, Role
+from himdesk.domain.audit import AuditEntry
 from himdesk.domain.demographics import InvalidInput
 from himdesk.services import audit
 from himdesk.services.errors import Conflict
@@ -78,9 +79,17 @@ class SignedIn:
 
 
 def log_in(uow: UnitOfWork, username: str, password: str, client: str) -> SignedIn:
-    user = uow.users.find_by_username(username.strip().lower()[:60])
+    typed = username.strip().lower()[:60]
+    user = uow.users.find_by_username(typed)
     if user is None or not user.active:
         _verify(_DUMMY_HASH, password)
+        # Attempts on unknown or disabled accounts are kept for the privacy officer too.
+        uow.audit.append(
+            AuditEntry(occurred_at=uow.clock(), user_id=None, username=typed, role="",
+                       action="user.login", outcome="failure", object_type="user",
+                       client_address=client)
+        )  # fmt: skip
+        uow.commit()
         raise LoginFailed()
     if not _verify(user.password_hash, password):
         audit.record(uow, actor_for(user, client), "user.login", outcome="failure")
@@ -149,9 +158,6 @@ def actor_for(user: User, client: str) -> Actor:
         client_address=client,
         clinician_id=user.clinician_id,
     )
-
-
-SYSTEM = Actor(user_id=0, username="system", role=Role.ADMIN, client_address="cli")
 
 
 def _digest(token: str) -> str:
