@@ -221,3 +221,34 @@ def test_logging_out_ends_the_session(log_in: LogIn) -> None:
     token = csrf_of(client.get("/").text)
     assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     assert client.get("/").status_code == 303
+
+
+def test_an_amendment_keeps_the_signed_original_as_an_earlier_version(
+    log_in: LogIn, seeded: dict[str, int]
+) -> None:
+    client = log_in("clinician")
+    url = f"/patients/{seeded['patient']}/documents/{seeded['document']}"
+    token = csrf_of(client.get(url).text)
+    client.post(f"{url}/sign", data={"csrf_token": token})
+    response = client.post(
+        f"{url}/amend",
+        data={
+            "csrf_token": token,
+            "text": "H&P: RIGHT knee pain. Denies fever.",
+            "reason": "Laterality corrected",
+        },
+    )
+    assert response.status_code == 303
+    page = client.get(url).text
+    assert "RIGHT knee pain" in page and "amended" in page and "version 2" in page
+    assert "Laterality corrected" in page and "left knee pain" in page
+
+
+def test_an_amendment_without_a_reason_is_refused(log_in: LogIn, seeded: dict[str, int]) -> None:
+    client = log_in("clinician")
+    url = f"/patients/{seeded['patient']}/documents/{seeded['document']}"
+    token = csrf_of(client.get(url).text)
+    client.post(f"{url}/sign", data={"csrf_token": token})
+    response = client.post(f"{url}/amend", data={"csrf_token": token, "text": "new", "reason": " "})
+    assert response.status_code == 409
+    assert "Give the reason" in response.text
