@@ -8,7 +8,7 @@ DEMO_ENV := HIMDESK_DEMO_MODE=1 HIMDESK_DATABASE_URL=$(DEMO_DB)
 .PHONY: demo serve test lint type bench install install-test system-packages clean
 
 $(VENV)/.installed: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/pip || scripts/make-venv $(PYTHON) $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e .
 	touch $@
