@@ -76,8 +76,6 @@ def load(
 
 
 def _print_logins() -> None:
-    err_console.print("demo logins (username / password):")
+    typer.echo("demo logins (username / password):")
     for role in Role:
-        err_console.print(
-            f"  demo_{role.value:<16} {demo_password(role):<32} {role.label}", highlight=False
-        )
+        typer.echo(f"  demo_{role.value:<16} {demo_password(role):<32} {role.label}")

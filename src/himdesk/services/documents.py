@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from himdesk.domain import documents as rules
 from himdesk.domain.access import Action, Actor
 from himdesk.domain.records import ClinicalDocument, Clinician
-from himdesk.domain.versions import RecordVersion
 from himdesk.services import audit
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.ports import UnitOfWork
+from himdesk.services.versions import VersionOf, keep_correction
 
 
 def sign_document(
@@ -44,10 +46,14 @@ def amend_document(
         amended = rules.amend(document, clinician, text, uow.clock())
     except rules.DocumentRuleBroken as err:
         raise Conflict(str(err)) from err
-    if not uow.versions.list_for("document", document_id):
-        _keep(uow, document, "original", "As first signed")
     uow.chart.update_document(amended)
-    _keep(uow, amended, actor.username, reason.strip()[:500])
+    keep_correction(
+        uow, ("document", document_id), patient_id,
+        before=VersionOf(document.version, _snapshot(document)),
+        after=VersionOf(amended.version, _snapshot(amended)),
+        changed_by=actor.username, reason=reason.strip()[:500],
+        original_label=("original", "As first signed"),
+    )  # fmt: skip
     audit.record(
         uow,
         actor,
@@ -74,22 +80,10 @@ def _load(
     return document, clinician
 
 
-def _keep(uow: UnitOfWork, document: ClinicalDocument, by: str, reason: str) -> None:
-    assert document.id is not None  # noqa: S101
-    uow.versions.add(
-        RecordVersion(
-            entity_type="document",
-            entity_id=document.id,
-            version=document.version,
-            patient_id=document.patient_id,
-            snapshot={
-                "status": document.status.value,
-                "text": document.text,
-                "signed_by_id": document.signed_by_id,
-                "signed_at": document.signed_at.isoformat() if document.signed_at else None,
-            },
-            changed_by=by,
-            changed_at=uow.clock(),
-            reason=reason,
-        )
-    )
+def _snapshot(document: ClinicalDocument) -> dict[str, Any]:
+    return {
+        "status": document.status.value,
+        "text": document.text,
+        "signed_by_id": document.signed_by_id,
+        "signed_at": document.signed_at.isoformat() if document.signed_at else None,
+    }

@@ -21,11 +21,11 @@ from himdesk.domain.patient_search import (
     parse_search,
 )
 from himdesk.domain.records import Patient
-from himdesk.domain.versions import RecordVersion
 from himdesk.services import audit
 from himdesk.services.charts import Banner, banner_of, get_patient
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.ports import NameCriteria, PatientCandidate, UnitOfWork
+from himdesk.services.versions import VersionOf, keep_correction
 
 CANDIDATE_LIMIT = 400
 
@@ -140,11 +140,15 @@ def correct_demographics(
     corrected = apply_demographics(current, form, uow.clock().date())
     if corrected == current:
         raise InvalidInput({"form": "Nothing was changed."})
-    if not uow.versions.list_for("patient", patient_id):
-        _keep_version(uow, current, "registration", "Demographics as first registered")
     corrected.version = current.version + 1
     uow.patients.update(corrected)
-    _keep_version(uow, corrected, actor.username, form.reason.strip())
+    keep_correction(
+        uow, ("patient", patient_id), patient_id,
+        before=VersionOf(current.version, demographics_snapshot(current)),
+        after=VersionOf(corrected.version, demographics_snapshot(corrected)),
+        changed_by=actor.username, reason=form.reason.strip(),
+        original_label=("registration", "Demographics as first registered"),
+    )  # fmt: skip
     audit.record(
         uow,
         actor,
@@ -155,22 +159,6 @@ def correct_demographics(
     )
     uow.commit()
     return corrected
-
-
-def _keep_version(uow: UnitOfWork, patient: Patient, by: str, reason: str) -> None:
-    assert patient.id is not None  # noqa: S101
-    uow.versions.add(
-        RecordVersion(
-            entity_type="patient",
-            entity_id=patient.id,
-            version=patient.version,
-            patient_id=patient.id,
-            snapshot=demographics_snapshot(patient),
-            changed_by=by,
-            changed_at=uow.clock(),
-            reason=reason,
-        )
-    )
 
 
 def demographics_snapshot(patient: Patient) -> dict[str, Any]:
