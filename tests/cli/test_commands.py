@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from himdesk.bootstrap import Himdesk
 from himdesk.cli.main import app
+from himdesk.demo.people import mrn_for
 from tests.fakes import ChartBuilder
 
 runner = CliRunner()
@@ -139,3 +140,41 @@ def test_a_real_key_from_a_key_file_is_accepted(
     monkeypatch.setenv("HIMDESK_FIELD_KEY_FILE", str(key_file))
     code, _out, err = himdesk_cli(database_url, "audit", "verify")
     assert code == 0, err
+
+
+def test_demo_load_writes_a_hospital_and_one_login_per_role(
+    database_url: str, himdesk: Himdesk
+) -> None:
+    code, out, err = himdesk_cli(
+        database_url, "demo", "load", "--patients", "12", "--seed", "3", "--json"
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["patients"] == 12 and report["documents"] > 12
+    with himdesk.unit_of_work() as uow:
+        assert uow.users.find_by_username("demo_privacy_officer") is not None
+        assert uow.patients.find_by_mrn(mrn_for(11)) is not None
+    code, out, _err = himdesk_cli(database_url, "audit", "verify", "--json")
+    assert code == 0 and json.loads(out)["intact"]
+
+
+def test_demo_load_refuses_a_database_with_patients_unless_told_to_skip(
+    database_url: str, one_patient: None
+) -> None:
+    code, _out, err = himdesk_cli(database_url, "demo", "load", "--patients", "5")
+    assert code == 1 and "already holds patients" in err
+    code, out, _err = himdesk_cli(database_url, "demo", "load", "--patients", "5", "--if-empty")
+    assert code == 0 and "demo_hit" in out
+
+
+def test_the_same_seed_loads_the_same_patients(tmp_path: Path) -> None:
+    mrns = []
+    for run in ("a", "b"):
+        url = f"sqlite:///{tmp_path}/{run}.db"
+        himdesk_cli(url, "db", "upgrade")
+        himdesk_cli(url, "demo", "load", "--patients", "4", "--seed", "9", "--json")
+        code, out, err = himdesk_cli(url, "patient", "show", mrn_for(2), "--json")
+        assert code == 0, err
+        shown = json.loads(out)
+        mrns.append((shown["name"], shown["birth_date"], len(shown["documents"])))
+    assert mrns[0] == mrns[1]
