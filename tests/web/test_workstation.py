@@ -95,6 +95,7 @@ def test_a_non_numeric_patient_id_gets_a_friendly_error(log_in: LogIn) -> None:
     page = log_in("hit").get("/patients/abc")
     assert page.status_code == 400
     assert "Request not understood" in page.text
+    assert "patient_id: Input should be a valid integer" in page.text
 
 
 def test_an_analyst_is_refused_the_chart(log_in: LogIn, seeded: dict[str, int]) -> None:
@@ -252,3 +253,9 @@ def test_an_amendment_without_a_reason_is_refused(log_in: LogIn, seeded: dict[st
     response = client.post(f"{url}/amend", data={"csrf_token": token, "text": "new", "reason": " "})
     assert response.status_code == 409
     assert "Give the reason" in response.text
+
+
+def test_an_oversize_search_names_the_field_and_the_limit(log_in: LogIn) -> None:
+    page = log_in("hit").get("/patients", params={"q": "x" * 500})
+    assert page.status_code == 400
+    assert "q: String should have at most 200 characters" in page.text

@@ -117,13 +117,14 @@ def _add_error_pages(app: FastAPI) -> None:
             "did not match your session. Go back, reload the page and try again.",
         ),
     )
-    app.add_exception_handler(
-        RequestValidationError,
-        friendly(
-            400,
-            "Request not understood",
-            "Part of the address or form was not in the "
-            "expected form (for example, a number where letters were given).",
-        ),
-    )
+    app.add_exception_handler(RequestValidationError, _not_understood)
     app.add_exception_handler(Exception, unexpected)
+
+
+async def _not_understood(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101
+    # Name the field and the rule, never the value (it may be patient data).
+    problems = [f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors() if e.get("loc")]
+    message = "Part of the address or form was not in the expected form — " + "; ".join(problems)
+    return page(request, "error.html", status_code=400, title="Request not understood",
+                message=message + ".")  # fmt: skip
