@@ -40,11 +40,16 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_demo_key_outside_demo(self) -> Settings:
         if self.field_key_file is not None:
-            self.field_key = self.field_key_file.read_text().strip()
+            try:
+                self.field_key = self.field_key_file.read_text().strip()
+            except OSError as err:
+                reason = err.strerror or type(err).__name__
+                raise ValueError(f"HIMDESK_FIELD_KEY_FILE {self.field_key_file}: {reason}") from err
+            if not self.field_key:
+                raise ValueError(f"HIMDESK_FIELD_KEY_FILE {self.field_key_file} is empty")
         if self.field_key == DEMO_FIELD_KEY and not self.demo_mode:
             raise ValueError(
                 "HIMDESK_FIELD_KEY (or HIMDESK_FIELD_KEY_FILE) must be set to a real key outside "
                 "demo mode; the built-in demo key protects nothing."
             )
         return self
-

@@ -178,3 +178,11 @@ def test_the_same_seed_loads_the_same_patients(tmp_path: Path) -> None:
         shown = json.loads(out)
         mrns.append((shown["name"], shown["birth_date"], len(shown["documents"])))
     assert mrns[0] == mrns[1]
+
+
+def test_a_missing_key_file_is_named_in_a_clear_error(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HIMDESK_FIELD_KEY_FILE", str(tmp_path / "nowhere.key"))
+    code, _out, err = himdesk_cli(database_url, "audit", "verify")
+    assert code == 1 and "nowhere.key: No such file or directory" in err

@@ -25,6 +25,7 @@ PEOPLE = [
     ("M0000103", "O'Brien", "Sean", date(1975, 12, 1)),
     ("M0000104", "Garcia", "Lucia", date(1948, 2, 11)),
     ("M0000105", "Nguyen", "Linh", date(1961, 4, 9)),
+    ("M0000106", "Van Buren", "Elizabeth", date(1932, 1, 10)),
 ]
 
 
@@ -54,6 +55,14 @@ def test_search_tolerates_a_typo_in_the_family_name(himdesk: Himdesk, population
 
 def test_search_finds_names_typed_given_name_first(himdesk: Himdesk, population: dict) -> None:
     assert _search(himdesk, "sean obrien") == ["M0000103"]
+
+
+def test_a_family_name_of_two_words_is_found_in_any_order(
+    himdesk: Himdesk, population: dict
+) -> None:
+    assert _search(himdesk, "Elizabeth Van Buren") == ["M0000106"]
+    assert _search(himdesk, "van buren, elizabeth") == ["M0000106"]
+    assert _search(himdesk, "Vanburen 1932-01-10") == ["M0000106"]
 
 
 def test_search_by_birth_date_alone_lists_everyone_born_that_day(

@@ -21,6 +21,7 @@ class SearchTerms:
     names: tuple[str, ...]
     family_first: bool
     birth_on: date | None
+    family_words: int = 1  # with a comma: how many words came before it
 
     @property
     def is_empty(self) -> bool:
@@ -38,8 +39,13 @@ def parse_search(text: str) -> SearchTerms:
     raw = [t for t in re.split(r"[\s,]+", rest) if t]
     if len(raw) == 1 and any(ch.isdigit() for ch in raw[0]):
         return SearchTerms(mrn=raw[0].upper(), names=(), family_first=False, birth_on=birth_on)
-    names = tuple(n for n in (normalize_name(t) for t in raw) if n)[:3]
-    return SearchTerms(mrn=None, names=names, family_first=family_first, birth_on=birth_on)
+    names = _words(rest)[:4]
+    family_words = max(len(_words(rest.split(",", 1)[0])), 1) if family_first else 1
+    return SearchTerms(None, names, family_first, birth_on, min(family_words, len(names) or 1))
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(n for n in (normalize_name(t) for t in re.split(r"[\s,]+", text)) if n)
 
 
 def _take_date(text: str) -> tuple[date | None, str]:
@@ -57,15 +63,29 @@ def _take_date(text: str) -> tuple[date | None, str]:
 
 
 def name_orderings(terms: SearchTerms) -> list[tuple[str, str | None]]:
-    """(family, given) pairs to try: 'smith, jon' is family first; 'jon smith' may be either."""
-    if not terms.names:
+    """(family, given) pairs to try, most likely first.
+
+    'smith, jon' is family first; 'van buren, elizabeth' has a two-word family name;
+    'jon smith' may be either order; 'elizabeth van buren' and 'dela cruz' may hold a
+    family name of several words (stored without spaces).
+    """
+    names = terms.names
+    if not names:
         return []
-    if len(terms.names) == 1:
-        return [(terms.names[0], None)]
-    first, last = terms.names[0], terms.names[-1]
     if terms.family_first:
-        return [(first, terms.names[1])]
-    return [(last, first), (first, last)]
+        family = "".join(names[: terms.family_words])
+        given = names[terms.family_words] if len(names) > terms.family_words else None
+        return [(family, given)]
+    if len(names) == 1:
+        return [(names[0], None)]
+    tried = [
+        (names[-1], names[0]),
+        (names[0], names[-1]),
+        ("".join(names[1:]), names[0]),
+        ("".join(names[:-1]), names[-1]),
+        ("".join(names), None),
+    ]
+    return list(dict.fromkeys(tried))
 
 
 def name_score(

@@ -27,7 +27,8 @@ from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.ports import NameCriteria, PatientCandidate, UnitOfWork
 from himdesk.services.versions import VersionOf, keep_correction
 
-CANDIDATE_LIMIT = 400
+# Enough for every patient of ~20 near spellings of a common family name to be ranked.
+CANDIDATE_LIMIT = 3000
 
 
 @dataclass(frozen=True)
