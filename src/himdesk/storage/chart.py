@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
+import functools
 from collections.abc import Sequence
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, insert, select, update
@@ -40,11 +42,23 @@ _STATUS = {"encounters": EncounterStatus, "documents": DocumentStatus}
 
 
 def record_row(item: Any) -> dict[str, Any]:
-    """The row for a record part: enums as their values, no id unless it has one."""
-    row = {k: (v.value if hasattr(v, "value") else v) for k, v in asdict(item).items()}
+    """The row for a record part: enums as their values, no id unless it has one.
+
+    A shallow read of the fields: `dataclasses.asdict` deep-copies every value, which was
+    most of the time of a 100k-patient load.
+    """
+    row = {}
+    for name in _field_names(type(item)):
+        value = getattr(item, name)
+        row[name] = value.value if isinstance(value, enum.Enum) else value
     if row.get("id") is None:
         row.pop("id", None)
     return row
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 def _build(cls: type[T], table: Table, mapping: Any) -> T:
