@@ -69,7 +69,14 @@ def test_address_on_one_line_skips_missing_parts() -> None:
 
 @pytest.mark.parametrize(
     ("low", "high", "shown"),
-    [("70", "99", "70–99"), ("70", None, "70–"), (None, "99", "–99"), (None, None, "")],
+    [
+        ("70", "99", "70–99"),
+        ("70", None, "70–"),
+        (None, "99", "–99"),
+        (None, None, ""),
+        ("135.000", "145.000", "135–145"),
+        ("0.000", "0.040", "0–0.04"),
+    ],
 )
 def test_reference_range_shows_whichever_limits_are_known(
     low: str | None, high: str | None, shown: str

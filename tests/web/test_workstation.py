@@ -259,3 +259,19 @@ def test_an_oversize_search_names_the_field_and_the_limit(log_in: LogIn) -> None
     page = log_in("hit").get("/patients", params={"q": "x" * 500})
     assert page.status_code == 400
     assert "q: String should have at most 200 characters" in page.text
+
+
+def test_an_unexpected_failure_is_a_friendly_page_and_logs_no_patient_data(
+    log_in: LogIn, seeded: dict[str, int], monkeypatch, caplog
+) -> None:
+    client = log_in("hit")
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("Nguyen, Linh 123-45-6789")
+
+    monkeypatch.setattr("himdesk.web.routes.chart.open_chart", broken)
+    page = client.get(f"/patients/{seeded['patient']}")
+    assert page.status_code == 500
+    assert "Something went wrong" in page.text and "Nguyen" not in page.text.split("<main")[1]
+    assert "RuntimeError" in caplog.text
+    assert "Nguyen" not in caplog.text and "6789" not in caplog.text

@@ -217,9 +217,12 @@ class Observation:
     def reference_range(self) -> str:
         if self.reference_low is None and self.reference_high is None:
             return ""
-        return f"{self.reference_low if self.reference_low is not None else ''}–" + (
-            f"{self.reference_high}" if self.reference_high is not None else ""
-        )
+        return f"{_plain(self.reference_low)}–{_plain(self.reference_high)}"
+
+
+def _plain(value: Decimal | None) -> str:
+    """135.000 -> '135', 0.040 -> '0.04' (stored scale is not clinical precision)."""
+    return "" if value is None else f"{value.normalize():f}"
 
 
 @dataclass

@@ -56,6 +56,11 @@ class Chart:
     def patient(self) -> Patient:
         return self.banner.patient
 
+    @property
+    def accounts(self) -> dict[int | None, str]:
+        """Encounter id -> account number, to show which encounter a document is filed to."""
+        return {e.id: e.account_number for e in self.encounters}
+
 
 def open_chart(uow: UnitOfWork, actor: Actor, patient_id: int) -> Chart:
     audit.require(uow, actor, Action.READ_CHART, patient_id)

@@ -42,15 +42,21 @@ def create_app(himdesk: Himdesk) -> FastAPI:
     for module in (auth, home, patients, chart, documents):
         app.include_router(module.router)
     _add_error_pages(app)
-    app.middleware("http")(_security_headers)
+    app.middleware("http")(_guard)
     return app
 
 
-async def _security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
+async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """Security headers and timing on every response; unexpected failures as a friendly page.
+
+    Failures are caught here rather than left to the server, whose traceback could carry
+    patient data from an exception message into the log.
+    """
     started = time.perf_counter()
-    response = await call_next(request)
+    try:
+        response = await call_next(request)
+    except Exception as exc:
+        response = _unexpected(request, exc)
     elapsed_ms = (time.perf_counter() - started) * 1000
     # Server-side time, for browser dev tools and the benchmarks (W3C Server Timing).
     response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.2f}"
@@ -90,18 +96,6 @@ def _add_error_pages(app: FastAPI) -> None:
             else str(exc.detail),
         )
 
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        # Log the kind of failure and where, never the request's data (it may hold PHI).
-        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
-        return page(
-            request,
-            "error.html",
-            status_code=500,
-            title="Something went wrong",
-            message="The request could not be completed. Nothing was changed. "
-            "If it happens again, tell the system administrator the time it happened.",
-        )
-
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(NotFound, friendly(404, "Not found"))
@@ -118,7 +112,6 @@ def _add_error_pages(app: FastAPI) -> None:
         ),
     )
     app.add_exception_handler(RequestValidationError, _not_understood)
-    app.add_exception_handler(Exception, unexpected)
 
 
 async def _not_understood(request: Request, exc: Exception) -> Response:
@@ -128,3 +121,11 @@ async def _not_understood(request: Request, exc: Exception) -> Response:
     message = "Part of the address or form was not in the expected form — " + "; ".join(problems)
     return page(request, "error.html", status_code=400, title="Request not understood",
                 message=message + ".")  # fmt: skip
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    # Log the kind of failure and where, never the request's data (it may hold PHI).
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    return page(request, "error.html", status_code=500, title="Something went wrong",
+                message="The request could not be completed. Nothing was changed. If it "
+                "happens again, tell the system administrator the time it happened.")  # fmt: skip
