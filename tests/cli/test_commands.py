@@ -186,3 +186,19 @@ def test_a_missing_key_file_is_named_in_a_clear_error(
     monkeypatch.setenv("HIMDESK_FIELD_KEY_FILE", str(tmp_path / "nowhere.key"))
     code, _out, err = himdesk_cli(database_url, "audit", "verify")
     assert code == 1 and "nowhere.key: No such file or directory" in err
+
+
+def test_the_demo_clinician_signs_as_a_clinician_with_unsigned_documents(
+    database_url: str, himdesk: Himdesk
+) -> None:
+    code, _out, err = himdesk_cli(database_url, "demo", "load", "--patients", "60", "--json")
+    assert code == 0, err
+    with himdesk.unit_of_work() as uow:
+        clinician = uow.users.find_by_username("demo_clinician")
+    assert clinician is not None and clinician.clinician_id is not None
+    with himdesk.engine.connect() as c:
+        drafts = c.exec_driver_sql(
+            f"SELECT count(*) FROM documents WHERE status = 'draft' "  # noqa: S608
+            f"AND author_id = {clinician.clinician_id}"
+        ).scalar_one()
+    assert drafts >= 1

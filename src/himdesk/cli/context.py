@@ -18,7 +18,7 @@ from himdesk.domain.access import Actor, PermissionDenied, PurposeOfUse, Role
 from himdesk.domain.demographics import InvalidInput
 from himdesk.services.errors import Conflict, NotFound
 
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def build(ctx: typer.Context) -> Himdesk:
@@ -41,7 +41,7 @@ def operator(role: Role = Role.ADMIN) -> Actor:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

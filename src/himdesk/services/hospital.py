@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -9,7 +10,7 @@ from typing import Protocol
 
 from himdesk.demo.model import DemoChart, DemoHospital
 from himdesk.domain.access import Actor, Role
-from himdesk.domain.records import Clinician
+from himdesk.domain.records import Clinician, DocumentStatus
 from himdesk.services import audit
 from himdesk.services.authentication import hash_password
 from himdesk.services.errors import Conflict
@@ -26,6 +27,8 @@ class HospitalWriter(Protocol):
 class LoadReport:
     patients: int
     documents: int
+    # The clinician with the most unsigned documents: the demo clinician signs as them.
+    busiest_drafter: int | None = None
 
 
 def load_hospital(
@@ -44,15 +47,26 @@ def load_hospital(
         raise Conflict("The database already holds patients; load the demo into an empty one.")
     writer.write_clinicians(hospital.clinicians)
     patients = documents = 0
+    drafts: Counter[int] = Counter()
     iterator = iter(charts)
     while batch := list(islice(iterator, batch_size)):
         documents += writer.write_charts(batch)
         patients += len(batch)
+        drafts.update(_draft_authors(batch))
         on_batch(len(batch))
     with uow_factory() as uow:
         audit.record(uow, actor, "hospital.load", object_type="patients", object_id=patients)
         uow.commit()
-    return LoadReport(patients=patients, documents=documents)
+    busiest = drafts.most_common(1)[0][0] if drafts else None
+    return LoadReport(patients=patients, documents=documents, busiest_drafter=busiest)
+
+
+def _draft_authors(charts: Sequence[DemoChart]) -> Iterable[int]:
+    for chart in charts:
+        for stay in chart.encounters:
+            for document in stay.documents:
+                if document.status is DocumentStatus.DRAFT:
+                    yield document.author_id
 
 
 DEMO_PASSWORD_SUFFIX = "-demo-password"  # noqa: S105 - demo logins are printed on purpose
