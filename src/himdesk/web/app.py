@@ -24,6 +24,9 @@ from himdesk.web.sessions import CsrfRejected, LoginRequired
 
 log = logging.getLogger("himdesk.web")
 
+# Every router of the workstation; the route-guard tests walk this table.
+ROUTERS = tuple(module.router for module in (auth, home, patients, chart, documents))
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -39,8 +42,8 @@ def create_app(himdesk: Himdesk) -> FastAPI:
     app = FastAPI(title="himdesk", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.himdesk = himdesk
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (auth, home, patients, chart, documents):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     _add_error_pages(app)
     app.middleware("http")(_guard)
     return app

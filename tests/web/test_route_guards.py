@@ -1,0 +1,56 @@
+"""Every route is closed to anonymous users, generated from the route table itself."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from himdesk.bootstrap import Himdesk
+from himdesk.web.app import ROUTERS
+from tests.web.conftest import LogIn
+
+OPEN = {"/login"}
+
+
+def _routes() -> list[tuple[str, str]]:
+    found = []
+    for route in (r for router in ROUTERS for r in router.routes):
+        if isinstance(route, APIRoute) and route.path not in OPEN:
+            path = re.sub(r"\{[^}]+\}", "1", route.path)
+            found += [(method, path) for method in sorted(route.methods)]
+    return found
+
+
+def test_the_route_table_is_not_empty() -> None:
+    assert ("GET", "/patients/1") in _routes()
+    assert ("POST", "/patients/1/demographics") in _routes()
+
+
+def test_anonymous_requests_to_any_route_are_sent_to_login(
+    client: TestClient, himdesk: Himdesk, seeded: dict[str, int]
+) -> None:
+    for method, path in _routes():
+        response = client.request(method, path, data={"csrf_token": "x"})
+        assert response.status_code == 303, (method, path)
+        assert response.headers["location"].startswith("/login"), (method, path)
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "javascript:x"])
+def test_login_never_redirects_off_site(log_in: LogIn, client: TestClient, target: str) -> None:
+    from tests.web.conftest import PASSWORD, csrf_of
+
+    form = client.get("/login")
+    response = client.post(
+        "/login",
+        data={
+            "username": "hit",
+            "password": PASSWORD,
+            "csrf_token": csrf_of(form.text),
+            "next": target,
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
