@@ -32,7 +32,7 @@ def _audit_tail(himdesk: Himdesk) -> tuple[str, str, str]:
 
 def test_logging_in_opens_a_session_that_resumes_by_token(himdesk: Himdesk, coder: User) -> None:
     with himdesk.unit_of_work() as uow:
-        signed = log_in(uow, "Cora", PASSWORD, "10.0.0.1")
+        signed = log_in(uow, "Cora", PASSWORD, "10.0.0.1", IDLE)
     with himdesk.unit_of_work() as uow:
         session = resume_session(uow, signed.token, "10.0.0.1", IDLE)
     assert session is not None and session.actor.username == "cora"
@@ -42,7 +42,7 @@ def test_logging_in_opens_a_session_that_resumes_by_token(himdesk: Himdesk, code
 
 def test_the_session_table_holds_a_digest_not_the_token(himdesk: Himdesk, coder: User) -> None:
     with himdesk.unit_of_work() as uow:
-        signed = log_in(uow, "cora", PASSWORD, "10.0.0.1")
+        signed = log_in(uow, "cora", PASSWORD, "10.0.0.1", IDLE)
     with himdesk.engine.connect() as c:
         stored = c.exec_driver_sql("SELECT token_hash FROM web_sessions").scalar_one()
     assert stored != signed.token and len(stored) == 64
@@ -50,13 +50,13 @@ def test_the_session_table_holds_a_digest_not_the_token(himdesk: Himdesk, coder:
 
 def test_a_wrong_password_fails_and_is_audited(himdesk: Himdesk, coder: User) -> None:
     with himdesk.unit_of_work() as uow, pytest.raises(LoginFailed):
-        log_in(uow, "cora", "not the passphrase", "10.0.0.1")
+        log_in(uow, "cora", "not the passphrase", "10.0.0.1", IDLE)
     assert _audit_tail(himdesk) == ("cora", "user.login", "failure")
 
 
 def test_an_unknown_username_fails_the_same_way_and_is_audited(himdesk: Himdesk) -> None:
     with himdesk.unit_of_work() as uow, pytest.raises(LoginFailed, match="username or password"):
-        log_in(uow, "mallory", PASSWORD, "10.0.0.66")
+        log_in(uow, "mallory", PASSWORD, "10.0.0.66", IDLE)
     assert _audit_tail(himdesk) == ("mallory", "user.login", "failure")
 
 
@@ -64,7 +64,7 @@ def test_a_session_idle_past_the_limit_is_ended(
     himdesk: Himdesk, coder: User, clock: FakeClock
 ) -> None:
     with himdesk.unit_of_work() as uow:
-        signed = log_in(uow, "cora", PASSWORD, "10.0.0.1")
+        signed = log_in(uow, "cora", PASSWORD, "10.0.0.1", IDLE)
     clock.advance(minutes=14)
     with himdesk.unit_of_work() as uow:
         assert resume_session(uow, signed.token, "10.0.0.1", IDLE) is not None
@@ -77,3 +77,16 @@ def test_a_session_idle_past_the_limit_is_ended(
     with himdesk.unit_of_work() as uow:
         assert resume_session(uow, signed.token, "10.0.0.1", IDLE) is None
     assert _audit_tail(himdesk) == ("cora", "user.logoff.idle", "success")
+
+
+def test_logging_in_clears_sessions_left_idle_past_the_limit(
+    himdesk: Himdesk, coder: User, clock: FakeClock
+) -> None:
+    with himdesk.unit_of_work() as uow:
+        log_in(uow, "cora", PASSWORD, "10.0.0.1", IDLE)
+    clock.advance(minutes=20)
+    with himdesk.unit_of_work() as uow:
+        log_in(uow, "cora", PASSWORD, "10.0.0.2", IDLE)
+    with himdesk.engine.connect() as c:
+        clients = c.exec_driver_sql("SELECT client_address FROM web_sessions").scalars().all()
+    assert clients == ["10.0.0.2"]

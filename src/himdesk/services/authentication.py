@@ -78,7 +78,10 @@ class SignedIn:
     user: User
 
 
-def log_in(uow: UnitOfWork, username: str, password: str, client: str) -> SignedIn:
+def log_in(
+    uow: UnitOfWork, username: str, password: str, client: str, idle_limit: timedelta
+) -> SignedIn:
+    """Check the password and open a new session; sessions left idle past the limit go."""
     typed = username.strip().lower()[:60]
     user = uow.users.find_by_username(typed)
     if user is None or not user.active:
@@ -99,6 +102,7 @@ def log_in(uow: UnitOfWork, username: str, password: str, client: str) -> Signed
         uow.users.update_password(user.id, _hasher.hash(password))
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
+    uow.sessions.remove_idle_since(uow.clock() - idle_limit)
     uow.sessions.add(_digest(token), user.id, csrf, uow.clock(), client[:64])
     audit.record(uow, actor_for(user, client), "user.login")
     uow.commit()

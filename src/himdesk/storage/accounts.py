@@ -96,6 +96,10 @@ class SqlSessionRepository:
     def remove(self, session_id: int) -> None:
         self._db.execute(delete(web_sessions).where(web_sessions.c.id == session_id))
 
+    def remove_idle_since(self, cutoff: datetime) -> int:
+        gone = self._db.execute(delete(web_sessions).where(web_sessions.c.last_seen_at < cutoff))
+        return int(gone.rowcount)
+
 
 class SqlClinicianRepository:
     def __init__(self, connection: Connection) -> None:

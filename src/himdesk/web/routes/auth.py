@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -56,7 +57,8 @@ def login(
     himdesk = himdesk_of(request)
     try:
         with himdesk.unit_of_work() as uow:
-            signed = log_in(uow, username, password, client_of(request))
+            idle = timedelta(minutes=himdesk.settings.idle_timeout_minutes)
+            signed = log_in(uow, username, password, client_of(request), idle)
     except LoginFailed as err:
         return page(
             request,
