@@ -21,6 +21,7 @@ from himdesk.domain.records import (
     Observation,
     Patient,
 )
+from himdesk.domain.sensitivity import SensitiveCategory
 from himdesk.services.ports import UnitOfWork
 
 T0 = datetime(2026, 11, 2, 14, 30, tzinfo=UTC)
@@ -99,6 +100,7 @@ class ChartBuilder:
         kind: DocumentType = DocumentType.DISCHARGE_SUMMARY,
         signed: bool = True,
         text: str = "Discharge summary. The patient denies chest pain.",
+        sensitivity: SensitiveCategory | None = None,
     ) -> ClinicalDocument:
         assert patient.id is not None
         return self.uow.chart.add_document(
@@ -113,6 +115,7 @@ class ChartBuilder:
                 status=DocumentStatus.SIGNED if signed else DocumentStatus.DRAFT,
                 signed_by_id=author.id if signed else None,
                 signed_at=T0 - timedelta(hours=20) if signed else None,
+                sensitivity=sensitivity,
             )
         )
 

@@ -9,6 +9,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from himdesk.config import Settings
+from himdesk.domain.audit_checkpoints import CheckpointSigner
 from himdesk.services.ports import Clock, UnitOfWork
 from himdesk.storage.crypto import FieldCipher
 from himdesk.storage.database import make_engine
@@ -32,10 +33,17 @@ class Himdesk:
 
     @cached_property
     def cipher(self) -> FieldCipher:
-        return FieldCipher.from_secret(self.settings.field_key)
+        return FieldCipher.from_secret(self.settings.field_key, self.settings.retired_field_keys)
+
+    @cached_property
+    def checkpoint_signer(self) -> CheckpointSigner:
+        settings = self.settings
+        return CheckpointSigner.from_secret(settings.audit_key, settings.audit_checkpoint_every)
 
     def unit_of_work(self) -> UnitOfWork:
-        return SqlUnitOfWork(self.engine, self.cipher, self.clock)
+        return SqlUnitOfWork(
+            self.engine, self.cipher, self.clock, checkpoint_signer=self.checkpoint_signer
+        )
 
     def close(self) -> None:
         if "engine" in self.__dict__:

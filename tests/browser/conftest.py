@@ -16,6 +16,7 @@ import uvicorn
 from himdesk.bootstrap import Himdesk
 from himdesk.config import Settings
 from himdesk.domain.access import Role
+from himdesk.domain.sensitivity import SensitiveCategory
 from himdesk.services.authentication import hash_password
 from himdesk.services.ports import User
 from himdesk.web.app import create_app
@@ -23,6 +24,8 @@ from tests.fakes import ChartBuilder
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser test passphrase"
+# The seeded technician and privacy officer use this authenticator; the coder enrolls anew.
+TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +82,9 @@ def _seed(himdesk: Himdesk) -> None:
         build = ChartBuilder(uow)
         doctor = build.clinician()
         for role in (Role.HIT, Role.PRIVACY_OFFICER):
-            uow.users.add(User(0, role.value, f"Test {role.label}", role, hashed))
+            user = uow.users.add(User(0, role.value, f"Test {role.label}", role, hashed))
+            uow.authenticators.enroll(user.id, TOTP_SECRET, uow.clock())
+        uow.users.add(User(0, "coder", "Test Coder", Role.CODER, hashed))
         patient = build.patient(family="Abernathy", given="Rosalind")
         stay = build.inpatient_stay(patient, doctor)
         build.document(
@@ -92,4 +97,9 @@ def _seed(himdesk: Himdesk) -> None:
         build.sodium(patient, stay, "127", 40)
         build.sodium(patient, stay, "134", 4)
         build.allergy(patient, "Sulfa drugs")
+        vip = build.patient(mrn="M0000002", family="Kensington", given="Ava", ssn="")
+        build.inpatient_stay(vip, doctor, account="A2")
+        assert vip.id is not None
+        uow.access.add_restriction(vip.id, SensitiveCategory.VIP, "Public figure", "pia",
+                                   uow.clock())  # fmt: skip
         uow.commit()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, TOTP_SECRET
 
 pytestmark = pytest.mark.browser
 
@@ -17,6 +18,9 @@ def _log_in(page: Page, base: str, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your authenticator code")
+    page.get_by_label("Code").fill(pyotp.TOTP(TOTP_SECRET).now())
+    page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Good day")
 
 

@@ -138,6 +138,7 @@ def test_a_real_key_from_a_key_file_is_accepted(
     key_file = tmp_path / "field.key"
     key_file.write_text(base64.urlsafe_b64encode(bytes(range(32))).decode())
     monkeypatch.setenv("HIMDESK_FIELD_KEY_FILE", str(key_file))
+    monkeypatch.setenv("HIMDESK_AUDIT_KEY", "a-real-audit-key-for-this-test-only")
     code, _out, err = himdesk_cli(database_url, "audit", "verify")
     assert code == 0, err
 

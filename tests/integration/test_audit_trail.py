@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -9,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from himdesk.bootstrap import Himdesk
 from himdesk.domain.access import Actor, Role
 from himdesk.services.audit import record, verify
+from tests.fakes import FakeClock
 
 CLERK = Actor(user_id=1, username="hana", role=Role.HIT, client_address="10.1.1.1")
 
@@ -78,3 +81,30 @@ def test_an_inserted_event_is_named(himdesk: Himdesk, ten_events: None) -> None:
         )
         c.execute(text("UPDATE audit_events SET sequence = sequence - 99 WHERE sequence > 100"))
     assert _first_break(himdesk) == 6
+
+
+def test_reordered_events_are_named(himdesk: Himdesk, ten_events: None) -> None:
+    _drop_guards(himdesk)
+    with himdesk.engine.begin() as c:
+        c.execute(text("UPDATE audit_events SET sequence = -4 WHERE sequence = 4"))
+        c.execute(text("UPDATE audit_events SET sequence = 4 WHERE sequence = 5"))
+        c.execute(text("UPDATE audit_events SET sequence = 5 WHERE sequence = -4"))
+    assert _first_break(himdesk) == 4
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 2, 14, 30, 0, 1, tzinfo=UTC),
+        datetime(2028, 2, 29, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(1999, 12, 31, 0, 0, tzinfo=UTC),
+    ],
+)
+def test_event_times_are_hashed_alike_on_every_backend(
+    himdesk: Himdesk, clock: FakeClock, moment: datetime
+) -> None:
+    clock.now = moment
+    with himdesk.unit_of_work() as uow:
+        record(uow, CLERK, "chart.read", patient_id=1)
+        uow.commit()
+    assert _first_break(himdesk) is None

@@ -17,9 +17,10 @@ IDLE = timedelta(minutes=15)
 
 
 @pytest.fixture
-def coder(himdesk: Himdesk) -> User:
+def analyst(himdesk: Himdesk) -> User:
+    """A role without patient access, so one password opens a session (no second factor)."""
     with himdesk.unit_of_work() as uow:
-        user = uow.users.add(User(0, "cora", "Cora Coder", Role.CODER, hash_password(PASSWORD)))
+        user = uow.users.add(User(0, "ana", "Ana Analyst", Role.ANALYST, hash_password(PASSWORD)))
         uow.commit()
     return user
 
@@ -30,28 +31,28 @@ def _audit_tail(himdesk: Himdesk) -> tuple[str, str, str]:
     return last.username, last.action, last.outcome
 
 
-def test_logging_in_opens_a_session_that_resumes_by_token(himdesk: Himdesk, coder: User) -> None:
+def test_logging_in_opens_a_session_that_resumes_by_token(himdesk: Himdesk, analyst: User) -> None:
     with himdesk.unit_of_work() as uow:
-        signed = log_in(uow, "Cora", PASSWORD, "10.0.0.1", IDLE)
+        signed = log_in(uow, "Ana", PASSWORD, "10.0.0.1", IDLE)
     with himdesk.unit_of_work() as uow:
         session = resume_session(uow, signed.token, "10.0.0.1", IDLE)
-    assert session is not None and session.actor.username == "cora"
+    assert session is not None and session.actor.username == "ana"
     assert session.csrf_token == signed.csrf_token
-    assert _audit_tail(himdesk) == ("cora", "user.login", "success")
+    assert _audit_tail(himdesk) == ("ana", "user.login", "success")
 
 
-def test_the_session_table_holds_a_digest_not_the_token(himdesk: Himdesk, coder: User) -> None:
+def test_the_session_table_holds_a_digest_not_the_token(himdesk: Himdesk, analyst: User) -> None:
     with himdesk.unit_of_work() as uow:
-        signed = log_in(uow, "cora", PASSWORD, "10.0.0.1", IDLE)
+        signed = log_in(uow, "ana", PASSWORD, "10.0.0.1", IDLE)
     with himdesk.engine.connect() as c:
         stored = c.exec_driver_sql("SELECT token_hash FROM web_sessions").scalar_one()
     assert stored != signed.token and len(stored) == 64
 
 
-def test_a_wrong_password_fails_and_is_audited(himdesk: Himdesk, coder: User) -> None:
+def test_a_wrong_password_fails_and_is_audited(himdesk: Himdesk, analyst: User) -> None:
     with himdesk.unit_of_work() as uow, pytest.raises(LoginFailed):
-        log_in(uow, "cora", "not the passphrase", "10.0.0.1", IDLE)
-    assert _audit_tail(himdesk) == ("cora", "user.login", "failure")
+        log_in(uow, "ana", "not the passphrase", "10.0.0.1", IDLE)
+    assert _audit_tail(himdesk) == ("ana", "user.login", "failure")
 
 
 def test_an_unknown_username_fails_the_same_way_and_is_audited(himdesk: Himdesk) -> None:
@@ -61,10 +62,10 @@ def test_an_unknown_username_fails_the_same_way_and_is_audited(himdesk: Himdesk)
 
 
 def test_a_session_idle_past_the_limit_is_ended(
-    himdesk: Himdesk, coder: User, clock: FakeClock
+    himdesk: Himdesk, analyst: User, clock: FakeClock
 ) -> None:
     with himdesk.unit_of_work() as uow:
-        signed = log_in(uow, "cora", PASSWORD, "10.0.0.1", IDLE)
+        signed = log_in(uow, "ana", PASSWORD, "10.0.0.1", IDLE)
     clock.advance(minutes=14)
     with himdesk.unit_of_work() as uow:
         assert resume_session(uow, signed.token, "10.0.0.1", IDLE) is not None
@@ -76,17 +77,17 @@ def test_a_session_idle_past_the_limit_is_ended(
         assert resume_session(uow, signed.token, "10.0.0.1", IDLE) is None
     with himdesk.unit_of_work() as uow:
         assert resume_session(uow, signed.token, "10.0.0.1", IDLE) is None
-    assert _audit_tail(himdesk) == ("cora", "user.logoff.idle", "success")
+    assert _audit_tail(himdesk) == ("ana", "user.logoff.idle", "success")
 
 
 def test_logging_in_clears_sessions_left_idle_past_the_limit(
-    himdesk: Himdesk, coder: User, clock: FakeClock
+    himdesk: Himdesk, analyst: User, clock: FakeClock
 ) -> None:
     with himdesk.unit_of_work() as uow:
-        log_in(uow, "cora", PASSWORD, "10.0.0.1", IDLE)
+        log_in(uow, "ana", PASSWORD, "10.0.0.1", IDLE)
     clock.advance(minutes=20)
     with himdesk.unit_of_work() as uow:
-        log_in(uow, "cora", PASSWORD, "10.0.0.2", IDLE)
+        log_in(uow, "ana", PASSWORD, "10.0.0.2", IDLE)
     with himdesk.engine.connect() as c:
         clients = c.exec_driver_sql("SELECT client_address FROM web_sessions").scalars().all()
     assert clients == ["10.0.0.2"]

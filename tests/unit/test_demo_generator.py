@@ -457,3 +457,18 @@ def test_clean_charts_have_signed_discharge_summaries(charts: list[DemoChart]) -
             assert summary.signed_at - (stay.encounter.discharged_at or HORIZON) <= timedelta(
                 hours=48
             )
+
+
+def test_some_charts_are_restricted_and_some_notes_are_labelled_behavioral_health(
+    charts: list[DemoChart],
+) -> None:
+    from himdesk.domain.sensitivity import SensitiveCategory
+
+    restricted = {c for chart in charts for c in chart.restrictions}
+    labelled = [
+        d for _chart, stay in _stays(charts) for d in stay.documents
+        if d.sensitivity is SensitiveCategory.BEHAVIORAL_HEALTH
+    ]  # fmt: skip
+    assert restricted == {SensitiveCategory.VIP, SensitiveCategory.EMPLOYEE}
+    assert labelled and all(d.text.count("MRN:") == 1 for d in labelled)
+    assert all(d.signed_at and d.signed_at >= d.authored_at for d in labelled)

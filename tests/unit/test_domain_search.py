@@ -120,7 +120,7 @@ def test_any_typed_text_is_either_read_or_refused_as_unreadable(typed: str) -> N
         terms = parse_search(typed)
     except UnreadableSearch:
         return
-    assert len(terms.names) <= 3
+    assert len(terms.names) <= 4
     assert all(name and name.isascii() and name.isalpha() for name in terms.names)
     assert terms.mrn is None or not terms.names
 

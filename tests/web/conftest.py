@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from himdesk.bootstrap import Himdesk
 from himdesk.domain.access import Role
+from himdesk.domain.sign_in import requires_second_factor
 from himdesk.services.ports import User
 from himdesk.web.app import create_app
-from tests.fakes import ChartBuilder
+from tests.fakes import ChartBuilder, FakeClock
 
 PASSWORD = "correct horse battery staple"
+# Every seeded user whose role needs a second factor is enrolled with this authenticator.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_ACTION = re.compile(r'<form method="post" action="(/login/[^"]+)"')
 
 
 def csrf_of(html: str) -> str:
@@ -34,7 +41,7 @@ def seeded(himdesk: Himdesk) -> dict[str, int]:
         build = ChartBuilder(uow)
         doctor = build.clinician()
         for role in Role:
-            uow.users.add(
+            user = uow.users.add(
                 User(
                     0,
                     role.value,
@@ -44,6 +51,8 @@ def seeded(himdesk: Himdesk) -> dict[str, int]:
                     clinician_id=doctor.id if role is Role.CLINICIAN else None,
                 )
             )
+            if requires_second_factor(role):
+                uow.authenticators.enroll(user.id, TOTP_SECRET, uow.clock())
         patient = build.patient()
         stay = build.inpatient_stay(patient, doctor)
         document = build.document(
@@ -72,7 +81,10 @@ LogIn = Callable[[str], TestClient]
 
 
 @pytest.fixture
-def log_in(client: TestClient, seeded: dict[str, int]) -> LogIn:
+def log_in(client: TestClient, seeded: dict[str, int], clock: FakeClock) -> LogIn:
+    """Log in as a seeded user, entering the authenticator code when the role needs one."""
+    used: set[tuple[str, int]] = set()
+
     def as_role(username: str) -> TestClient:
         form = client.get("/login")
         response = client.post(
@@ -85,6 +97,33 @@ def log_in(client: TestClient, seeded: dict[str, int]) -> LogIn:
             },
         )
         assert response.status_code == 303, response.text
+        if response.headers["location"].startswith("/login/second-factor"):
+            # A code is accepted once: logging the same user in again waits for the next one.
+            if (username, _step(clock)) in used:
+                clock.advance(seconds=30)
+            used.add((username, _step(clock)))
+            response = enter_code(client, response.headers["location"], current_code(clock))
+        assert response.status_code == 303, response.text
+        assert not response.headers["location"].startswith("/login"), response.headers
         return client
 
     return as_role
+
+
+def enter_code(client: TestClient, location: str, code: str) -> Response:
+    """Open a second-factor or enrollment page and submit its form with this code."""
+    form = client.get(location)
+    assert form.status_code == 200, form.text
+    action = _ACTION.search(form.text)
+    assert action, "the page has no code form"
+    return client.post(
+        html.unescape(action.group(1)), data={"code": code, "csrf_token": csrf_of(form.text)}
+    )
+
+
+def _step(clock: FakeClock) -> int:
+    return int(clock.now.timestamp()) // 30
+
+
+def current_code(clock: FakeClock, secret: str = TOTP_SECRET) -> str:
+    return pyotp.TOTP(secret).at(clock.now)

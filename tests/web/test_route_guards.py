@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.routing import APIRoute
@@ -10,7 +11,8 @@ from fastapi.testclient import TestClient
 
 from himdesk.bootstrap import Himdesk
 from himdesk.web.app import ROUTERS
-from tests.web.conftest import LogIn
+from tests.fakes import FakeClock
+from tests.web.conftest import PASSWORD, LogIn, csrf_of, current_code, enter_code
 
 OPEN = {"/login"}
 
@@ -39,9 +41,9 @@ def test_anonymous_requests_to_any_route_are_sent_to_login(
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "javascript:x"])
-def test_login_never_redirects_off_site(log_in: LogIn, client: TestClient, target: str) -> None:
-    from tests.web.conftest import PASSWORD, csrf_of
-
+def test_login_never_redirects_off_site(
+    log_in: LogIn, client: TestClient, clock: FakeClock, target: str
+) -> None:
     form = client.get("/login")
     response = client.post(
         "/login",
@@ -52,5 +54,9 @@ def test_login_never_redirects_off_site(log_in: LogIn, client: TestClient, targe
             "next": target,
         },
     )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login/second-factor?next=%2F"
+    response = enter_code(client, f"/login/second-factor?{urlencode({'next': target})}",
+                          current_code(clock))  # fmt: skip
     assert response.status_code == 303
     assert response.headers["location"] == "/"

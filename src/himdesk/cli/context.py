@@ -17,6 +17,7 @@ from himdesk.config import Settings
 from himdesk.domain.access import Actor, PermissionDenied, PurposeOfUse, Role
 from himdesk.domain.demographics import InvalidInput
 from himdesk.services.errors import Conflict, NotFound
+from himdesk.storage.crypto import FieldKeyError
 
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -52,6 +53,8 @@ def clean_errors() -> Iterator[None]:
         yield
     except (NotFound, Conflict, PermissionDenied) as err:
         fail(str(err))
+    except FieldKeyError as err:
+        fail(f"encrypted field not readable: {err}")
     except InvalidInput as err:
         fail("; ".join(f"{field}: {message}" for field, message in err.errors.items()))
     except OSError as err:

@@ -11,7 +11,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 
 from himdesk.cli.context import build, clean_errors, err_console, operator
 from himdesk.domain.access import Role
-from himdesk.services.hospital import add_demo_users, demo_password, load_hospital
+from himdesk.domain.sign_in import requires_second_factor
+from himdesk.services.hospital import (
+    add_demo_users,
+    demo_password,
+    enroll_demo_users,
+    load_hospital,
+)
 from himdesk.storage.bulk import SqlBulkWriter
 
 app = typer.Typer(help="The demo hospital.", no_args_is_help=True)
@@ -33,6 +39,7 @@ def load(
     with clean_errors():
         if if_empty and writer.count_patients():
             err_console.print("the database already holds patients; demo not loaded again")
+            enroll_demo_users(himdesk.unit_of_work, operator())
             _print_logins()
             return
         today = himdesk.clock().date()
@@ -80,3 +87,8 @@ def _print_logins() -> None:
     typer.echo("demo logins (username / password):")
     for role in Role:
         typer.echo(f"  demo_{role.value:<16} {demo_password(role):<32} {role.label}")
+    exempt = ", ".join(r.value for r in Role if not requires_second_factor(r)) or "none"
+    typer.echo(
+        "then the authenticator code, which `HIMDESK_DEMO_MODE=1 himdesk user totp demo_<role>` "
+        f"prints (roles without a second factor: {exempt})"
+    )

@@ -6,7 +6,9 @@ import typer
 
 from himdesk.cli import (
     audit_commands,
+    audit_report,
     demo_commands,
+    key_commands,
     patient_commands,
     server_commands,
     user_commands,
@@ -34,8 +36,10 @@ def main(
 server_commands.register(app)
 app.add_typer(demo_commands.app, name="demo")
 app.add_typer(user_commands.app, name="user")
+audit_report.register(audit_commands.app)
 app.add_typer(audit_commands.app, name="audit")
 app.add_typer(patient_commands.app, name="patient")
+app.add_typer(key_commands.app, name="keys")
 
 
 if __name__ == "__main__":

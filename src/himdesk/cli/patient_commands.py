@@ -11,6 +11,7 @@ from rich.table import Table
 
 from himdesk.cli.context import build, clean_errors, operator
 from himdesk.domain.access import Role
+from himdesk.domain.amendments import AmendmentRequest
 from himdesk.services.charts import Chart, chart_by_mrn
 
 app = typer.Typer(help="Patients.", no_args_is_help=True)
@@ -77,6 +78,28 @@ def chart_summary(chart: Chart) -> dict[str, Any]:
         "diagnoses": [d.description for d in chart.diagnoses],
         "procedures": [x.description for x in chart.procedures],
         "medications": [m.name for m in chart.medications],
+        "amendments": [amendment_summary(a) for a in chart.amendments],
+    }
+
+
+def amendment_summary(a: AmendmentRequest) -> dict[str, Any]:
+    """One amendment request (45 CFR 164.526) with its decision and the statements."""
+    return {
+        "id": a.id,
+        "target": {"type": a.target.value, "id": a.target_id},
+        "status": a.status.value,
+        "received_on": a.received_on.isoformat(),
+        "due_on": a.due_on.isoformat(),
+        "received_by": a.received_by,
+        "requested_change": a.requested_change,
+        "decided_by": a.decided_by or None,
+        "decided_at": a.decided_at.isoformat() if a.decided_at else None,
+        "amended_version": a.amended_version,
+        "amendment_text": a.amendment_text or None,
+        "denial_ground": a.denial_ground.value if a.denial_ground else None,
+        "denial_explanation": a.denial_explanation or None,
+        "disagreement": a.disagreement or None,
+        "rebuttal": a.rebuttal or None,
     }
 
 

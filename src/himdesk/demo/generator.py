@@ -22,6 +22,7 @@ from himdesk.demo.model import DemoChart, DemoEncounter, DemoHospital
 from himdesk.demo.people import make_patient
 from himdesk.demo.problems import plant_problems
 from himdesk.demo.profile import make_profile
+from himdesk.demo.sensitive import label_sensitive
 from himdesk.demo.stays import build_inpatient, build_observation
 from himdesk.demo.timeline import current_admission, encounter_class, visit_count, visit_starts
 from himdesk.demo.visits import build_clinic, build_emergency
@@ -75,6 +76,7 @@ def build_chart(
         for a in profile.allergies
     ]
     chart.problems = plant_problems(ctx, chart)
+    label_sensitive(ctx, chart)
     return chart
 
 

@@ -22,6 +22,7 @@ from himdesk.domain.records import (
     Patient,
     Procedure,
 )
+from himdesk.domain.sensitivity import SensitiveCategory
 
 
 class ProblemKind(enum.StrEnum):
@@ -60,6 +61,7 @@ class DemoChart:
     encounters: list[DemoEncounter] = field(default_factory=list)
     allergies: list[Allergy] = field(default_factory=list)
     problems: list[PlantedProblem] = field(default_factory=list)
+    restrictions: list[SensitiveCategory] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -41,12 +41,21 @@ class Action(enum.StrEnum):
     SEARCH_PATIENTS = "patient.search"
     READ_CHART = "chart.read"
     READ_FULL_SSN = "patient.ssn.read"
+    READ_FULL_ADDRESS = "patient.address.read"
+    READ_RESTRICTED = "record.restricted.read"
+    BREAK_GLASS = "record.break_glass"
+    SET_RESTRICTION = "patient.restriction.set"
+    REVIEW_ACCESS = "audit.review"
+    AUDIT_REPORT = "audit.report"
     EDIT_DEMOGRAPHICS = "patient.demographics.edit"
     WRITE_DOCUMENT = "document.write"
     SIGN_DOCUMENT = "document.sign"
     READ_ACCESS_HISTORY = "audit.patient.read"
     VERIFY_AUDIT = "audit.verify"
     MANAGE_USERS = "user.manage"
+    RECORD_AMENDMENT_REQUEST = "amendment.record"
+    DECIDE_AMENDMENT = "amendment.decide"
+    MANAGE_FIELD_KEYS = "keys.manage"
 
 
 _CHART_READERS = {
@@ -61,32 +70,53 @@ _CHART_READERS = {
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     role: frozenset(actions)
     for role, actions in {
-        Role.HIT: {Action.SEARCH_PATIENTS, Action.READ_CHART, Action.EDIT_DEMOGRAPHICS},
-        Role.CODER: {Action.SEARCH_PATIENTS, Action.READ_CHART},
-        Role.REGISTRAR: {Action.SEARCH_PATIENTS, Action.READ_CHART},
+        Role.HIT: {
+            Action.SEARCH_PATIENTS,
+            Action.READ_CHART,
+            Action.READ_FULL_ADDRESS,
+            Action.EDIT_DEMOGRAPHICS,
+            Action.BREAK_GLASS,
+            Action.RECORD_AMENDMENT_REQUEST,
+        },
+        # Coders and registrars need the clinical record, not identifiers (minimum necessary).
+        Role.CODER: {Action.SEARCH_PATIENTS, Action.READ_CHART, Action.BREAK_GLASS},
+        Role.REGISTRAR: {Action.SEARCH_PATIENTS, Action.READ_CHART, Action.BREAK_GLASS},
         # Analysts work on de-identified data only: no identified chart access.
         Role.ANALYST: set(),
         Role.HIM_MANAGER: {
             Action.SEARCH_PATIENTS,
             Action.READ_CHART,
             Action.READ_FULL_SSN,
+            Action.READ_FULL_ADDRESS,
+            Action.READ_RESTRICTED,
+            Action.SET_RESTRICTION,
             Action.EDIT_DEMOGRAPHICS,
             Action.READ_ACCESS_HISTORY,
+            Action.AUDIT_REPORT,
             Action.VERIFY_AUDIT,
+            Action.RECORD_AMENDMENT_REQUEST,
+            Action.DECIDE_AMENDMENT,
         },
         Role.CLINICIAN: {
             Action.SEARCH_PATIENTS,
             Action.READ_CHART,
+            Action.READ_FULL_ADDRESS,
             Action.WRITE_DOCUMENT,
             Action.SIGN_DOCUMENT,
+            Action.BREAK_GLASS,
         },
         Role.PRIVACY_OFFICER: {
             Action.SEARCH_PATIENTS,
             Action.READ_CHART,
+            Action.READ_FULL_ADDRESS,
+            Action.READ_RESTRICTED,
+            Action.SET_RESTRICTION,
             Action.READ_ACCESS_HISTORY,
+            Action.REVIEW_ACCESS,
+            Action.AUDIT_REPORT,
             Action.VERIFY_AUDIT,
         },
-        Role.ADMIN: {Action.MANAGE_USERS, Action.VERIFY_AUDIT},
+        Role.ADMIN: {Action.MANAGE_USERS, Action.VERIFY_AUDIT, Action.MANAGE_FIELD_KEYS},
     }.items()
 }
 
@@ -119,6 +149,7 @@ class Actor:
     client_address: str = ""
     purpose: PurposeOfUse | None = None
     clinician_id: int | None = None
+    display_name: str = ""
 
     @property
     def purpose_of_use(self) -> PurposeOfUse:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from himdesk.domain.sensitivity import SensitiveCategory
+
 
 class AdministrativeSex(enum.StrEnum):
     FEMALE = "F"
@@ -195,6 +197,7 @@ class ClinicalDocument:
     requires_cosignature: bool = False
     cosigned_by_id: int | None = None
     cosigned_at: datetime | None = None
+    sensitivity: SensitiveCategory | None = None
     id: int | None = None
     version: int = 1
 

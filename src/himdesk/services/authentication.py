@@ -1,4 +1,8 @@
-"""Users, passwords (Argon2) and server-side sessions with CSRF tokens and idle logoff."""
+"""Users, passwords (Argon2), login throttling, and server-side sessions with CSRF tokens.
+
+A login that needs a second factor (domain/sign_in.py) opens a *pending* session that no
+workstation page accepts; `second_factor.py` finishes it with a new token.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from himdesk.domain.access import Action, Actor, Role
 from himdesk.domain.audit import AuditEntry
 from himdesk.domain.demographics import InvalidInput
+from himdesk.domain.passwords import MAX_LENGTH, MIN_LENGTH, check_new_password
+from himdesk.domain.sign_in import SessionStage, is_locked, pause_after, requires_second_factor
 from himdesk.services import audit
-from himdesk.services.errors import Conflict
+from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.ports import UnitOfWork, User
 
-MIN_PASSWORD = 12
-MAX_PASSWORD = 256
+MIN_PASSWORD = MIN_LENGTH
+MAX_PASSWORD = MAX_LENGTH
 _hasher = PasswordHasher()
 # Checked against when the username is unknown, so a login takes as long either way.
 _DUMMY_HASH = _hasher.hash("never-a-real-password-" + secrets.token_hex(8))
@@ -26,7 +32,11 @@ _DUMMY_HASH = _hasher.hash("never-a-real-password-" + secrets.token_hex(8))
 
 class LoginFailed(Exception):
     def __init__(self) -> None:
-        super().__init__("The username or password is not right.")
+        # One message for every failure: it must not tell whether the account exists or is paused.
+        super().__init__(
+            "The username or password is not right. After repeated failures, logins to an "
+            "account pause for a while, so wait a few minutes before trying again."
+        )
 
 
 def hash_password(password: str) -> str:
@@ -56,6 +66,7 @@ def add_user(
         raise InvalidInput({"username": "Use 1–60 letters, digits, dots or underscores."})
     if uow.users.find_by_username(username):
         raise Conflict(f"A user named {username} already exists.")
+    check_new_password(password, username)
     user = uow.users.add(
         User(
             id=0,
@@ -78,10 +89,24 @@ class SignedIn:
     user: User
 
 
+@dataclass(frozen=True)
+class PendingSignIn:
+    """The password was right; the second factor (or its enrollment) is still due."""
+
+    token: str
+    csrf_token: str
+    user: User
+    stage: SessionStage
+
+
 def log_in(
     uow: UnitOfWork, username: str, password: str, client: str, idle_limit: timedelta
-) -> SignedIn:
-    """Check the password and open a new session; sessions left idle past the limit go."""
+) -> SignedIn | PendingSignIn:
+    """Check the password; open a session, or a pending one when a second factor is due.
+
+    Unknown, disabled and paused accounts fail like a wrong password (same message, same
+    Argon2 work). Sessions left idle past the limit are cleared on the way.
+    """
     typed = username.strip().lower()[:60]
     user = uow.users.find_by_username(typed)
     if user is None or not user.active:
@@ -94,19 +119,68 @@ def log_in(
         )  # fmt: skip
         uow.commit()
         raise LoginFailed()
-    if not _verify(user.password_hash, password):
-        audit.record(uow, actor_for(user, client), "user.login", outcome="failure")
+    if is_locked(user.failed_logins, user.paused_until, uow.clock()):
+        _verify(_DUMMY_HASH, password)
+        audit.record(uow, actor_for(user, client), "user.login", outcome="paused")
         uow.commit()
+        raise LoginFailed()
+    if not _verify(user.password_hash, password):
+        count_failure(uow, user, client, "user.login")
         raise LoginFailed()
     if _hasher.check_needs_rehash(user.password_hash):
         uow.users.update_password(user.id, _hasher.hash(password))
-    token = secrets.token_urlsafe(32)
-    csrf = secrets.token_urlsafe(32)
     uow.sessions.remove_idle_since(uow.clock() - idle_limit)
-    uow.sessions.add(_digest(token), user.id, csrf, uow.clock(), client[:64])
+    if requires_second_factor(user.role):
+        return _await_second_factor(uow, user, client)
+    return complete_sign_in(uow, user, client)
+
+
+def _await_second_factor(uow: UnitOfWork, user: User, client: str) -> PendingSignIn:
+    factor = uow.authenticators.find(user.id)
+    enrolled = factor is not None and factor.enrolled_at is not None
+    stage = SessionStage.SECOND_FACTOR if enrolled else SessionStage.ENROLLING
+    token, csrf = _open_session(uow, user.id, client, stage)
+    audit.record(uow, actor_for(user, client), "user.login.password")
+    uow.commit()
+    return PendingSignIn(token=token, csrf_token=csrf, user=user, stage=stage)
+
+
+def complete_sign_in(uow: UnitOfWork, user: User, client: str) -> SignedIn:
+    """Open the session that reaches the workstation, always under a new token.
+
+    Nothing the browser held before (a pending token, a planted cookie) becomes the
+    session, so session fixation is impossible. Commits.
+    """
+    uow.users.clear_failed_logins(user.id)
+    token, csrf = _open_session(uow, user.id, client, SessionStage.ACTIVE)
     audit.record(uow, actor_for(user, client), "user.login")
     uow.commit()
     return SignedIn(token=token, csrf_token=csrf, user=user)
+
+
+def _open_session(
+    uow: UnitOfWork, user_id: int, client: str, stage: SessionStage
+) -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    uow.sessions.add(token_digest(token), user_id, csrf, uow.clock(), client[:64], stage)
+    return token, csrf
+
+
+def count_failure(uow: UnitOfWork, user: User, client: str, action: str) -> bool:
+    """Audit a failed attempt and count it, pausing the account when due (NIST 800-63B 5.2.2).
+
+    Commits, so the count survives the caller's exception. True when the account is paused.
+    """
+    failures = uow.users.count_failed_login(user.id)
+    actor = actor_for(user, client)
+    audit.record(uow, actor, action, outcome="failure")
+    pause = pause_after(failures)
+    if pause is not None:
+        uow.users.pause(user.id, uow.clock() + pause)
+        audit.record(uow, actor, "user.lockout", object_type="user", object_id=user.id)
+    uow.commit()
+    return pause is not None
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -127,8 +201,8 @@ def resume_session(
     uow: UnitOfWork, token: str, client: str, idle_limit: timedelta
 ) -> ActiveSession | None:
     """The session behind a cookie, or None when unknown or idle too long (then ended)."""
-    session = uow.sessions.find(_digest(token))
-    if session is None:
+    session = uow.sessions.find(token_digest(token))
+    if session is None or session.stage is not SessionStage.ACTIVE:
         return None
     now = uow.clock()
     user = uow.users.find(session.user_id)
@@ -144,7 +218,7 @@ def resume_session(
 
 
 def log_out(uow: UnitOfWork, token: str, client: str) -> None:
-    session = uow.sessions.find(_digest(token))
+    session = uow.sessions.find(token_digest(token))
     if session is None:
         return
     user = uow.users.find(session.user_id)
@@ -161,9 +235,22 @@ def actor_for(user: User, client: str) -> Actor:
         role=user.role,
         client_address=client,
         clinician_id=user.clinician_id,
+        display_name=user.display_name,
     )
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
     # Only a digest is stored, so a copy of the sessions table cannot be replayed.
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def unlock(uow: UnitOfWork, actor: Actor, username: str) -> User:
+    """Lift a pause or lock from an account (after confirming who is asking, out of band)."""
+    audit.require(uow, actor, Action.MANAGE_USERS)
+    user = uow.users.find_by_username(username.strip().lower())
+    if user is None:
+        raise NotFound("user", username)
+    uow.users.clear_failed_logins(user.id)
+    audit.record(uow, actor, "user.unlock", object_type="user", object_id=user.id)
+    uow.commit()
+    return user

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from himdesk.domain.access import Action, Actor, is_permitted
+from himdesk.domain.amendments import AmendmentRequest, AmendmentTarget
 from himdesk.domain.identifiers import mask_ssn
 from himdesk.domain.records import (
     Allergy,
@@ -19,8 +20,10 @@ from himdesk.domain.records import (
     Patient,
     Procedure,
 )
+from himdesk.domain.sensitivity import SensitiveCategory
 from himdesk.domain.versions import RecordVersion
 from himdesk.services import audit
+from himdesk.services.access_control import check_access, flag_chart_access, has_active_grant
 from himdesk.services.errors import NotFound
 from himdesk.services.ports import DocumentHeader, UnitOfWork
 
@@ -32,11 +35,13 @@ class Banner:
     patient: Patient
     age: int
     allergies: Sequence[Allergy]
+    restrictions: frozenset[SensitiveCategory] = frozenset()
 
 
 def banner_of(uow: UnitOfWork, patient: Patient) -> Banner:
     assert patient.id is not None  # noqa: S101
-    return Banner(patient, patient.age_on(uow.clock().date()), uow.chart.allergies(patient.id))
+    return Banner(patient, patient.age_on(uow.clock().date()), uow.chart.allergies(patient.id),
+                  uow.access.restrictions(patient.id))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,10 @@ class Chart:
     medications: Sequence[Medication]
     clinicians: dict[int, Clinician]
     results_by_test: dict[str, list[Observation]] = field(default_factory=dict)
+    # Labelled documents stay closed (title hidden) until the user has stated a reason.
+    restricted_documents_unlocked: bool = False
+    # Patient amendment requests (45 CFR 164.526) on any part of this chart, oldest first.
+    amendments: Sequence[AmendmentRequest] = ()
 
     @property
     def patient(self) -> Patient:
@@ -63,17 +72,16 @@ class Chart:
 
 
 def open_chart(uow: UnitOfWork, actor: Actor, patient_id: int) -> Chart:
+    """The whole chart; restricted charts and documents need a stated reason first."""
     audit.require(uow, actor, Action.READ_CHART, patient_id)
     patient = get_patient(uow, patient_id)
+    grant = check_access(uow, actor, patient_id)
     chart = _assemble(uow, actor, patient)
-    audit.record(
-        uow,
-        actor,
-        Action.READ_CHART.value,
-        patient_id=patient_id,
-        object_type="chart",
-        object_id=patient_id,
-    )
+    unlocked = grant is not None or has_active_grant(uow, actor, patient_id)
+    chart = replace(chart, restricted_documents_unlocked=unlocked)
+    event = audit.record(uow, actor, Action.READ_CHART.value, patient_id=patient_id,
+                         object_type="chart", object_id=patient_id)  # fmt: skip
+    flag_chart_access(uow, actor, patient, event)
     uow.commit()
     return chart
 
@@ -120,6 +128,7 @@ def _assemble(uow: UnitOfWork, actor: Actor, patient: Patient) -> Chart:
         medications=uow.chart.medications(pid),
         clinicians=uow.clinicians.get_many(clinician_ids),
         results_by_test=dict(results),
+        amendments=uow.amendments.list_for_patient(pid),
     )
 
 
@@ -130,6 +139,7 @@ class DocumentView:
     encounter: Encounter | None
     clinicians: dict[int, Clinician]
     history: Sequence[RecordVersion]
+    amendments: Sequence[AmendmentRequest] = ()
 
 
 def read_document(uow: UnitOfWork, actor: Actor, patient_id: int, document_id: int) -> DocumentView:
@@ -149,6 +159,7 @@ def read_document(uow: UnitOfWork, actor: Actor, patient_id: int, document_id: i
         )
         uow.commit()
         raise NotFound("document", document_id)
+    check_access(uow, actor, patient_id, document.sensitivity)
     encounter = uow.chart.encounter(document.encounter_id) if document.encounter_id else None
     ids = {i for i in (document.author_id, document.signed_by_id, document.cosigned_by_id) if i}
     view = DocumentView(
@@ -157,6 +168,7 @@ def read_document(uow: UnitOfWork, actor: Actor, patient_id: int, document_id: i
         encounter=encounter,
         clinicians=uow.clinicians.get_many(ids),
         history=uow.versions.list_for("document", document_id),
+        amendments=uow.amendments.list_for_target(AmendmentTarget.DOCUMENT, document_id),
     )
     audit.record(
         uow,
@@ -174,13 +186,16 @@ def read_document(uow: UnitOfWork, actor: Actor, patient_id: int, document_id: i
 class DemographicsHistory:
     banner: Banner
     versions: Sequence[RecordVersion]
+    amendments: Sequence[AmendmentRequest] = ()
 
 
 def demographics_history(uow: UnitOfWork, actor: Actor, patient_id: int) -> DemographicsHistory:
     audit.require(uow, actor, Action.READ_CHART, patient_id)
     patient = get_patient(uow, patient_id)
     history = DemographicsHistory(
-        banner_of(uow, patient), uow.versions.list_for("patient", patient_id)
+        banner_of(uow, patient),
+        uow.versions.list_for("patient", patient_id),
+        uow.amendments.list_for_target(AmendmentTarget.DEMOGRAPHICS, patient_id),
     )
     audit.record(
         uow,

@@ -49,8 +49,8 @@ def amend_document(
     uow.chart.update_document(amended)
     keep_correction(
         uow, ("document", document_id), patient_id,
-        before=VersionOf(document.version, _snapshot(document)),
-        after=VersionOf(amended.version, _snapshot(amended)),
+        before=VersionOf(document.version, document_snapshot(document)),
+        after=VersionOf(amended.version, document_snapshot(amended)),
         changed_by=actor.username, reason=reason.strip()[:500],
         original_label=("original", "As first signed"),
     )  # fmt: skip
@@ -80,7 +80,7 @@ def _load(
     return document, clinician
 
 
-def _snapshot(document: ClinicalDocument) -> dict[str, Any]:
+def document_snapshot(document: ClinicalDocument) -> dict[str, Any]:
     return {
         "status": document.status.value,
         "text": document.text,

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Protocol
 
+import pyotp
+
 from himdesk.demo.model import DemoChart, DemoHospital
-from himdesk.domain.access import Actor, Role
+from himdesk.domain.access import Action, Actor, Role
 from himdesk.domain.records import Clinician, DocumentStatus
+from himdesk.domain.sign_in import requires_second_factor
 from himdesk.services import audit
 from himdesk.services.authentication import hash_password
-from himdesk.services.errors import Conflict
-from himdesk.services.ports import UnitOfWorkFactory, User
+from himdesk.services.errors import Conflict, NotFound
+from himdesk.services.ports import UnitOfWork, UnitOfWorkFactory, User
 
 
 class HospitalWriter(Protocol):
@@ -76,10 +81,19 @@ def demo_password(role: Role) -> str:
     return f"{role.value.replace('_', '-')}{DEMO_PASSWORD_SUFFIX}"
 
 
+def demo_totp_secret(role: Role) -> str:
+    """The demo login's authenticator secret: fixed and public, so demo mode only."""
+    digest = hashlib.sha256(f"himdesk-demo-totp:{role.value}".encode()).digest()
+    return base64.b32encode(digest[:20]).decode()
+
+
 def add_demo_users(
     uow_factory: UnitOfWorkFactory, actor: Actor, clinician_id: int | None
 ) -> list[User]:
-    """One login per role (password '<role>-demo-password'); existing ones are kept."""
+    """One login per role (password '<role>-demo-password'); existing ones are kept.
+
+    Logins that need a second factor come enrolled with their demo authenticator secret.
+    """
     created: list[User] = []
     with uow_factory() as uow:
         for role in Role:
@@ -99,4 +113,42 @@ def add_demo_users(
             audit.record(uow, actor, "user.manage", object_type="user", object_id=user.id)
             created.append(user)
         uow.commit()
+    enroll_demo_users(uow_factory, actor)
     return created
+
+
+def enroll_demo_users(uow_factory: UnitOfWorkFactory, actor: Actor) -> int:
+    """Give demo logins without an authenticator their demo one (demos made before MFA)."""
+    enrolled = 0
+    with uow_factory() as uow:
+        for role in filter(requires_second_factor, Role):
+            user = uow.users.find_by_username(f"demo_{role.value}")
+            if user is None or user.role is not role or uow.authenticators.find(user.id):
+                continue
+            uow.authenticators.enroll(user.id, demo_totp_secret(role), uow.clock())
+            audit.record(uow, actor, "user.mfa.enroll", object_type="user", object_id=user.id)
+            enrolled += 1
+        uow.commit()
+    return enrolled
+
+
+def demo_totp_code(uow: UnitOfWork, actor: Actor, username: str, demo_mode: bool) -> str:
+    """A demo login's current authenticator code; refused outside demo mode and for real users."""
+    audit.require(uow, actor, Action.MANAGE_USERS)
+    if not demo_mode:
+        raise Conflict(
+            "Refused: authenticator codes are printed only in demo mode (HIMDESK_DEMO_MODE=1). "
+            "Real users read their code from their own authenticator app."
+        )
+    user = uow.users.find_by_username(username.strip().lower())
+    if user is None:
+        raise NotFound("user", username)
+    factor = uow.authenticators.find(user.id)
+    if factor is None or factor.secret != demo_totp_secret(user.role):
+        raise Conflict(
+            f"{user.username} does not use a demo authenticator; its codes are on its owner's "
+            "authenticator app only."
+        )
+    audit.record(uow, actor, "user.mfa.demo_code", object_type="user", object_id=user.id)
+    uow.commit()
+    return pyotp.TOTP(factor.secret).at(uow.clock())

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from himdesk.domain.access import Action, Actor
+from himdesk.domain.access import Action, Actor, is_permitted
 from himdesk.domain.demographics import DemographicsForm, InvalidInput, apply_demographics
 from himdesk.domain.identifiers import mask_ssn
 from himdesk.domain.names import sound_key
@@ -21,6 +21,7 @@ from himdesk.domain.patient_search import (
     parse_search,
 )
 from himdesk.domain.records import Patient
+from himdesk.domain.restrictions import PATIENT_LEVEL
 from himdesk.services import audit
 from himdesk.services.charts import Banner, banner_of, get_patient
 from himdesk.services.errors import Conflict, NotFound
@@ -41,6 +42,7 @@ class PatientMatch:
     birth_on: date
     sex: str
     score: float
+    restricted: bool = False
 
 
 def search_patients(
@@ -51,7 +53,7 @@ def search_patients(
     terms = parse_search(text)
     if terms.is_empty:
         raise InvalidInput({"q": "Type an MRN, a name or a date of birth."})
-    matches = _rank(terms, _candidates(uow, terms), limit)
+    matches = _screen(uow, actor, terms, _rank(terms, _candidates(uow, terms), limit + 10))[:limit]
     # The search text may hold names (PHI); the trail keeps only how many were shown.
     audit.record(
         uow,
@@ -62,6 +64,27 @@ def search_patients(
     )
     uow.commit()
     return matches
+
+
+def _screen(
+    uow: UnitOfWork, actor: Actor, terms: SearchTerms, matches: list[PatientMatch]
+) -> list[PatientMatch]:
+    """VIP and employee charts stay hidden from roles without the privilege.
+
+    They can still be reached by their exact MRN, shown without a name, so that a user
+    with a genuine need can break the glass.
+    """
+    if is_permitted(actor.role, Action.READ_RESTRICTED):
+        return matches
+    restricted = uow.access.restrictions_of({m.id for m in matches})
+    screened = []
+    for match in matches:
+        if not restricted.get(match.id, frozenset()) & PATIENT_LEVEL:
+            screened.append(match)
+        elif terms.mrn:
+            screened.append(replace(match, family_name="", given_name="", middle_name="",
+                                    restricted=True))  # fmt: skip
+    return screened
 
 
 def _candidates(uow: UnitOfWork, terms: SearchTerms) -> list[PatientCandidate]:
@@ -120,10 +143,14 @@ def _rank(terms: SearchTerms, candidates: list[PatientCandidate], limit: int) ->
 
 
 def get_patient_by_mrn(uow: UnitOfWork, actor: Actor, mrn: str) -> Patient:
+    """The patient's demographics by MRN (an audited read)."""
     audit.require(uow, actor, Action.READ_CHART)
     patient = uow.patients.find_by_mrn(mrn.strip().upper())
     if patient is None:
         raise NotFound("patient with MRN", mrn)
+    audit.record(uow, actor, "patient.lookup", patient_id=patient.id, object_type="patient",
+                 object_id=patient.id)  # fmt: skip
+    uow.commit()
     return patient
 
 
@@ -132,6 +159,19 @@ def correct_demographics(
 ) -> Patient:
     """Apply a correction as a new version; the previous version stays in the history."""
     audit.require(uow, actor, Action.EDIT_DEMOGRAPHICS, patient_id)
+    corrected = keep_demographics_correction(uow, actor, patient_id, form, expected_version)
+    uow.commit()
+    return corrected
+
+
+def keep_demographics_correction(
+    uow: UnitOfWork, actor: Actor, patient_id: int, form: DemographicsForm, expected_version: int
+) -> Patient:
+    """The correction, its versions and audit event, in the caller's checked transaction.
+
+    Shared with accepted amendment requests (45 CFR 164.526), which commit it together
+    with their decision.
+    """
     current = uow.patients.get(patient_id)
     if current.version != expected_version:
         raise Conflict(
@@ -158,7 +198,6 @@ def correct_demographics(
         object_type="patient",
         object_id=f"{patient_id}/v{corrected.version}",
     )
-    uow.commit()
     return corrected
 
 

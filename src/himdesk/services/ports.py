@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from himdesk.domain.access import Role
-from himdesk.domain.audit import AuditEntry, SealedAuditEvent
+from himdesk.domain.access_review import AccessFlag, Disposition
+from himdesk.domain.amendments import AmendmentRequest, AmendmentTarget
+from himdesk.domain.audit import AuditEntry, ChainWalk, SealedAuditEvent
+from himdesk.domain.audit_checkpoints import AuditCheckpoint, CheckpointSigner
 from himdesk.domain.records import (
     Allergy,
     ClinicalDocument,
@@ -23,6 +26,9 @@ from himdesk.domain.records import (
     Patient,
     Procedure,
 )
+from himdesk.domain.restrictions import AccessGrant
+from himdesk.domain.sensitivity import SensitiveCategory
+from himdesk.domain.sign_in import SessionStage
 from himdesk.domain.versions import RecordVersion
 
 Clock = Callable[[], datetime]
@@ -37,6 +43,9 @@ class User:
     password_hash: str
     active: bool = True
     clinician_id: int | None = None
+    # Consecutive failed logins and the pause they earned (domain/sign_in.py).
+    failed_logins: int = 0
+    paused_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,17 @@ class WebSession:
     csrf_token: str
     created_at: datetime
     last_seen_at: datetime
+    stage: SessionStage = SessionStage.ACTIVE
+
+
+@dataclass(frozen=True)
+class Authenticator:
+    """A user's TOTP authenticator (RFC 6238); `enrolled_at` None until they confirm a code."""
+
+    user_id: int
+    secret: str
+    enrolled_at: datetime | None
+    last_used_step: int | None
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,7 @@ class DocumentHeader:
     status: DocumentStatus
     signed_at: datetime | None
     version: int
+    sensitivity: SensitiveCategory | None = None
 
 
 class PatientRepository(Protocol):
@@ -135,7 +156,18 @@ class AuditRepository(Protocol):
     def append(self, entry: AuditEntry) -> SealedAuditEvent: ...
     def iterate(self, batch_size: int = 10_000) -> Iterator[SealedAuditEvent]: ...
     def list_for_patient(self, patient_id: int, limit: int) -> Sequence[SealedAuditEvent]: ...
+    def list_for_user(self, username: str, limit: int) -> Sequence[SealedAuditEvent]: ...
     def count(self) -> int: ...
+    def checkpoint_now(self) -> AuditCheckpoint | None:
+        """Sign a checkpoint at the chain's tip, unless the latest one is there already."""
+        ...
+
+    def list_checkpoints(self) -> Sequence[AuditCheckpoint]: ...
+    def last_sequence(self) -> int: ...
+    def hashes_at(self, sequences: Collection[int]) -> Mapping[int, str]: ...
+    def walk_chain(self, through: int) -> ChainWalk:
+        """Check every event numbered up to `through`: numbering, links, own hashes."""
+        ...
 
 
 class UserRepository(Protocol):
@@ -143,16 +175,119 @@ class UserRepository(Protocol):
     def find_by_username(self, username: str) -> User | None: ...
     def find(self, user_id: int) -> User | None: ...
     def update_password(self, user_id: int, password_hash: str) -> None: ...
+    def count_failed_login(self, user_id: int) -> int:
+        """Add one consecutive failure and return the new count (atomic)."""
+        ...
+
+    def pause(self, user_id: int, until: datetime) -> None: ...
+    def clear_failed_logins(self, user_id: int) -> None: ...
+
+
+class AuthenticatorRepository(Protocol):
+    def find(self, user_id: int) -> Authenticator | None: ...
+    def start_enrollment(self, user_id: int, secret: str) -> None: ...
+    def enroll(self, user_id: int, secret: str, now: datetime) -> None: ...
+    def confirm(self, user_id: int, now: datetime) -> None: ...
+    def claim_step(self, user_id: int, step: int) -> bool:
+        """Mark a TOTP time step used; False when it (or a later one) was used already."""
+        ...
+
+    def replace_recovery_codes(self, user_id: int, digests: Sequence[str]) -> None: ...
+    def use_recovery_code(self, user_id: int, digest: str, now: datetime) -> bool:
+        """Spend an unused recovery code; False when unknown or already spent."""
+        ...
+
+    def unused_recovery_codes(self, user_id: int) -> int: ...
+    def remove(self, user_id: int) -> None:
+        """Forget the user's authenticator and recovery codes (they enroll again)."""
+        ...
 
 
 class SessionRepository(Protocol):
     def add(
-        self, token_hash: str, user_id: int, csrf_token: str, now: datetime, client: str
+        self,
+        token_hash: str,
+        user_id: int,
+        csrf_token: str,
+        now: datetime,
+        client: str,
+        stage: SessionStage = SessionStage.ACTIVE,
     ) -> None: ...
     def find(self, token_hash: str) -> WebSession | None: ...
     def touch(self, session_id: int, now: datetime) -> None: ...
     def remove(self, session_id: int) -> None: ...
     def remove_idle_since(self, cutoff: datetime) -> int: ...
+
+
+class AccessRepository(Protocol):
+    def restrictions(self, patient_id: int) -> frozenset[SensitiveCategory]: ...
+    def restrictions_of(self, patient_ids: set[int]) -> dict[int, frozenset[SensitiveCategory]]: ...
+    def add_restriction(
+        self, patient_id: int, category: SensitiveCategory, reason: str, by: str, at: datetime
+    ) -> None: ...
+    def active_grant(self, user_id: int, patient_id: int, now: datetime) -> AccessGrant | None: ...
+    def add_grant(self, grant: AccessGrant) -> AccessGrant: ...
+    def treatment_relationship(self, clinician_id: int, patient_id: int) -> bool: ...
+    def charts_opened_since(self, user_id: int, since: datetime) -> int: ...
+    def add_flag(self, flag: AccessFlag) -> None: ...
+    def open_flags(self, limit: int) -> Sequence[AccessFlag]: ...
+    def find_flag(self, flag_id: int) -> AccessFlag | None: ...
+    def close_flag(
+        self, flag_id: int, disposition: Disposition, by: str, at: datetime, note: str
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class AmendmentWorkItem:
+    """An open amendment request with the patient it is for, for the HIM manager's worklist."""
+
+    request: AmendmentRequest
+    mrn: str
+    patient_name: str
+
+
+class AmendmentRepository(Protocol):
+    def add(self, request: AmendmentRequest) -> AmendmentRequest: ...
+    def find(self, request_id: int) -> AmendmentRequest | None: ...
+    def record_decision(self, request: AmendmentRequest) -> bool:
+        """Store the decision unless the request was decided meanwhile (then False)."""
+        ...
+
+    def update_statements(self, request: AmendmentRequest) -> None: ...
+    def list_open(self, limit: int) -> Sequence[AmendmentWorkItem]: ...
+    def list_for_patient(self, patient_id: int) -> Sequence[AmendmentRequest]: ...
+    def list_for_target(
+        self, target: AmendmentTarget, target_id: int
+    ) -> Sequence[AmendmentRequest]: ...
+
+
+@dataclass(frozen=True)
+class KeyCount:
+    """How many values of one encrypted column are sealed under one key id."""
+
+    column: str
+    key_id: str
+    values: int
+
+
+@dataclass(frozen=True)
+class RotatedBatch:
+    """One committed step of a key rotation; `last_id` None means the column is done."""
+
+    rotated: int
+    last_id: int | None
+
+
+class FieldKeyRepository(Protocol):
+    """The encrypted columns, re-encrypted to the current key in small batches."""
+
+    @property
+    def current_key_id(self) -> str: ...
+    @property
+    def key_ids(self) -> Sequence[str]: ...
+    def columns(self) -> Sequence[str]: ...
+    def census(self) -> Sequence[KeyCount]: ...
+    def rotate_batch(self, column: str, after_id: int, limit: int) -> RotatedBatch: ...
 
 
 class UnitOfWork(Protocol):
@@ -173,7 +308,17 @@ class UnitOfWork(Protocol):
     @property
     def sessions(self) -> SessionRepository: ...
     @property
+    def authenticators(self) -> AuthenticatorRepository: ...
+    @property
+    def access(self) -> AccessRepository: ...
+    @property
+    def amendments(self) -> AmendmentRepository: ...
+    @property
+    def field_keys(self) -> FieldKeyRepository: ...
+    @property
     def clock(self) -> Clock: ...
+    @property
+    def checkpoint_signer(self) -> CheckpointSigner: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from himdesk.domain.access import Role
 from himdesk.domain.records import Clinician
+from himdesk.domain.sign_in import SessionStage
 from himdesk.services.ports import User, WebSession
 from himdesk.storage.tables import clinicians, users, web_sessions
 
@@ -24,6 +25,8 @@ def _to_user(m: Any) -> User:
         m["password_hash"],
         m["active"],
         m["clinician_id"],
+        m["failed_logins"],
+        m["paused_until"],
     )
 
 
@@ -61,13 +64,37 @@ class SqlUserRepository:
             update(users).where(users.c.id == user_id).values(password_hash=password_hash)
         )
 
+    def count_failed_login(self, user_id: int) -> int:
+        # One statement, so concurrent failures each count (no read-modify-write race).
+        counted = self._db.execute(
+            update(users)
+            .where(users.c.id == user_id)
+            .values(failed_logins=users.c.failed_logins + 1)
+            .returning(users.c.failed_logins)
+        )
+        return int(counted.scalar_one())
+
+    def pause(self, user_id: int, until: datetime) -> None:
+        self._db.execute(update(users).where(users.c.id == user_id).values(paused_until=until))
+
+    def clear_failed_logins(self, user_id: int) -> None:
+        self._db.execute(
+            update(users).where(users.c.id == user_id).values(failed_logins=0, paused_until=None)
+        )
+
 
 class SqlSessionRepository:
     def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     def add(
-        self, token_hash: str, user_id: int, csrf_token: str, now: datetime, client: str
+        self,
+        token_hash: str,
+        user_id: int,
+        csrf_token: str,
+        now: datetime,
+        client: str,
+        stage: SessionStage = SessionStage.ACTIVE,
     ) -> None:
         self._db.execute(
             insert(web_sessions).values(
@@ -77,6 +104,7 @@ class SqlSessionRepository:
                 created_at=now,
                 last_seen_at=now,
                 client_address=client,
+                stage=stage.value,
             )
         )
 
@@ -86,7 +114,14 @@ class SqlSessionRepository:
         ).first()
         if row is None:
             return None
-        return WebSession(row.id, row.user_id, row.csrf_token, row.created_at, row.last_seen_at)
+        return WebSession(
+            row.id,
+            row.user_id,
+            row.csrf_token,
+            row.created_at,
+            row.last_seen_at,
+            SessionStage(row.stage),
+        )
 
     def touch(self, session_id: int, now: datetime) -> None:
         self._db.execute(

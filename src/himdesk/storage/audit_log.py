@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import ColumnElement, Connection, func, insert, select, text
 
-from himdesk.domain.audit import GENESIS_HASH, AuditEntry, SealedAuditEvent, seal
+from himdesk.domain.audit import GENESIS_HASH, AuditEntry, ChainWalk, SealedAuditEvent, seal
+from himdesk.domain.audit_checkpoints import AuditCheckpoint, CheckpointSigner
+from himdesk.storage import audit_checkpoints, audit_walk
 from himdesk.storage.tables import audit_events
 
 _ENTRY_FIELDS = tuple(AuditEntry.__dataclass_fields__)
@@ -23,12 +26,24 @@ def _to_event(mapping: Any) -> SealedAuditEvent:
 
 
 class SqlAuditRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        signer: CheckpointSigner,
+        clock: Callable[[], datetime],
+    ) -> None:
         self._db = connection
+        self._signer = signer
+        self._clock = clock
 
-    def append(self, entry: AuditEntry) -> SealedAuditEvent:
+    def _lock_chain(self) -> None:
+        # SQLite needs nothing more: every transaction begins IMMEDIATE (the write lock).
         if self._db.dialect.name == "postgresql":
             self._db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+
+    def append(self, entry: AuditEntry) -> SealedAuditEvent:
+        """Seal the entry onto the chain; every `signer.every` events, sign a checkpoint too."""
+        self._lock_chain()
         tip = self._db.execute(
             select(audit_events.c.sequence, audit_events.c.event_hash)
             .order_by(audit_events.c.sequence.desc())
@@ -42,6 +57,10 @@ class SqlAuditRepository:
                 sequence=sequence, previous_hash=previous, event_hash=event.event_hash, **row
             )
         )
+        if self._signer.is_due(sequence):
+            audit_checkpoints.add_checkpoint(
+                self._db, self._signer, sequence, event.event_hash, self._clock()
+            )
         return event
 
     def iterate(self, batch_size: int = 10_000) -> Iterator[SealedAuditEvent]:
@@ -61,13 +80,44 @@ class SqlAuditRepository:
             after = rows[-1].sequence
 
     def list_for_patient(self, patient_id: int, limit: int) -> Sequence[SealedAuditEvent]:
-        query = (
-            select(audit_events)
-            .where(audit_events.c.patient_id == patient_id)
-            .order_by(audit_events.c.sequence.desc())
-            .limit(limit)
-        )
-        return [_to_event(r._mapping) for r in self._db.execute(query)]
+        return self._newest_first(audit_events.c.patient_id == patient_id, limit)
+
+    def list_for_user(self, username: str, limit: int) -> Sequence[SealedAuditEvent]:
+        return self._newest_first(audit_events.c.username == username, limit)
+
+    def _newest_first(self, where: ColumnElement[bool], limit: int) -> Sequence[SealedAuditEvent]:
+        query = select(audit_events).where(where).order_by(audit_events.c.sequence.desc())
+        return [_to_event(r._mapping) for r in self._db.execute(query.limit(limit))]
 
     def count(self) -> int:
         return int(self._db.execute(select(func.count()).select_from(audit_events)).scalar_one())
+
+    def checkpoint_now(self) -> AuditCheckpoint | None:
+        """Sign a checkpoint at the chain's tip (None while the trail is empty)."""
+        self._lock_chain()
+        tip = self._db.execute(
+            select(audit_events.c.sequence, audit_events.c.event_hash)
+            .order_by(audit_events.c.sequence.desc())
+            .limit(1)
+        ).first()
+        if tip is None:
+            return None
+        latest = audit_checkpoints.latest_checkpoint(self._db)
+        if latest and latest.sequence == tip.sequence:
+            return latest
+        return audit_checkpoints.add_checkpoint(
+            self._db, self._signer, tip.sequence, tip.event_hash, self._clock()
+        )
+
+    def list_checkpoints(self) -> Sequence[AuditCheckpoint]:
+        return audit_checkpoints.list_checkpoints(self._db)
+
+    def last_sequence(self) -> int:
+        last = self._db.execute(select(func.max(audit_events.c.sequence))).scalar_one()
+        return int(last or 0)
+
+    def hashes_at(self, sequences: Collection[int]) -> Mapping[int, str]:
+        return audit_walk.event_hashes_at(self._db, sequences)
+
+    def walk_chain(self, through: int) -> ChainWalk:
+        return audit_walk.walk_chain(self._db, through, audit_walk.PARALLEL_FROM)

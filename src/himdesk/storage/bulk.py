@@ -52,6 +52,7 @@ class SqlBulkWriter:
     def write_charts(self, charts: Sequence[DemoChart]) -> int:
         """Insert a batch of charts in one transaction; returns the number of documents."""
         rows: dict[str, list[dict[str, Any]]] = {table.name: [] for table in _ID_TABLES}
+        rows["patient_restrictions"] = []
         with self._engine.begin() as c:
             if not self._next_id:
                 self._next_id = {tb.name: self._max_id(c, tb) + 1 for tb in _ID_TABLES}
@@ -61,12 +62,20 @@ class SqlBulkWriter:
                 if rows[table.name]:
                     c.execute(insert(table), rows[table.name])
                 self._advance_sequence(c, table)
+            if rows["patient_restrictions"]:
+                c.execute(insert(t.patient_restrictions), rows["patient_restrictions"])
             remember_names(c, {r["family_norm"] for r in rows["patients"]})
         return len(rows["documents"])
 
     def _collect(self, chart: DemoChart, rows: dict[str, list[dict[str, Any]]]) -> None:
         patient_id = self._take("patients")
         rows["patients"].append({"id": patient_id, **patient_row(chart.patient, self._cipher)})
+        for category in chart.restrictions:
+            rows["patient_restrictions"].append({
+                "patient_id": patient_id, "category": category.value, "set_by": "demo",
+                "reason": f"Demo hospital: {category.label}",
+                "set_at": chart.encounters[0].encounter.admitted_at,
+            })  # fmt: skip
         for allergy in chart.allergies:
             rows["allergies"].append(self._part("allergies", allergy, patient_id))
         for stay in chart.encounters:

@@ -24,6 +24,7 @@ from himdesk.domain.records import (
     Observation,
     Procedure,
 )
+from himdesk.domain.sensitivity import SensitiveCategory
 from himdesk.services.ports import DocumentHeader
 from himdesk.storage import tables as t
 
@@ -36,6 +37,7 @@ _ENUMS: dict[str, Any] = {
     "discharge_disposition": DischargeDisposition,
     "document_type": DocumentType,
     "flag": AbnormalFlag,
+    "sensitivity": SensitiveCategory,
 }
 _STATUS = {"encounters": EncounterStatus, "documents": DocumentStatus}
 
@@ -98,34 +100,17 @@ class SqlChartRepository:
     def document_headers(self, patient_id: int) -> Sequence[DocumentHeader]:
         d = t.documents.c
         query = (
-            select(
-                d.id,
-                d.encounter_id,
-                d.document_type,
-                d.title,
-                d.authored_at,
-                d.author_id,
-                d.status,
-                d.signed_at,
-                d.version,
-            )
+            select(d.id, d.encounter_id, d.document_type, d.title, d.authored_at, d.author_id,
+                   d.status, d.signed_at, d.version, d.sensitivity)
             .where(d.patient_id == patient_id)
             .order_by(d.authored_at.desc(), d.id)
-        )
+        )  # fmt: skip
         return [
-            DocumentHeader(
-                r.id,
-                r.encounter_id,
-                DocumentType(r.document_type),
-                r.title,
-                r.authored_at,
-                r.author_id,
-                DocumentStatus(r.status),
-                r.signed_at,
-                r.version,
-            )
+            DocumentHeader(r.id, r.encounter_id, DocumentType(r.document_type), r.title,
+                           r.authored_at, r.author_id, DocumentStatus(r.status), r.signed_at,
+                           r.version, SensitiveCategory(r.sensitivity) if r.sensitivity else None)
             for r in self._db.execute(query)
-        ]
+        ]  # fmt: skip
 
     def document(self, document_id: int) -> ClinicalDocument | None:
         row = self._db.execute(select(t.documents).where(t.documents.c.id == document_id)).first()

@@ -53,6 +53,28 @@ users = Table(
     Column("clinician_id", Integer, ForeignKey("clinicians.id"), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("failed_logins", Integer, nullable=False, default=0, server_default="0"),
+    Column("paused_until", UTCDateTime, nullable=True),
+)
+
+authenticators = Table(
+    "authenticators",
+    metadata,
+    # An integer id like every table of encrypted values, so key rotation can walk it in batches.
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, unique=True),
+    Column("secret_encrypted", LargeBinary, nullable=False),
+    Column("enrolled_at", UTCDateTime, nullable=True),
+    Column("last_used_step", Integer, nullable=True),
+)
+
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("code_digest", String(64), nullable=False, unique=True),
+    Column("used_at", UTCDateTime, nullable=True),
 )
 
 web_sessions = Table(
@@ -65,6 +87,7 @@ web_sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_seen_at", UTCDateTime, nullable=False),
     Column("client_address", String(64), nullable=False, default=""),
+    Column("stage", String(20), nullable=False, default="active", server_default="active"),
 )
 
 patients = Table(
@@ -133,6 +156,7 @@ documents = Table(
     Column("cosigned_by_id", Integer, ForeignKey("clinicians.id"), nullable=True),
     Column("cosigned_at", UTCDateTime, nullable=True),
     Column("version", Integer, nullable=False, default=1),
+    Column("sensitivity", String(30), nullable=True),
 )
 
 observations = Table(
@@ -217,6 +241,31 @@ record_versions = Table(
     UniqueConstraint("entity_type", "entity_id", "version", name="uq_record_versions_entity"),
 )
 
+amendment_requests = Table(
+    "amendment_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("target", String(20), nullable=False),
+    Column("target_id", Integer, nullable=False),
+    Column("requested_change", Text, nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("received_by", String(60), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("decided_by", String(60), nullable=False, default=""),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("amended_version", Integer, nullable=True),
+    Column("amendment_text", Text, nullable=False, default=""),
+    Column("denial_ground", String(40), nullable=True),
+    Column("denial_explanation", Text, nullable=False, default=""),
+    Column("disagreement", Text, nullable=False, default=""),
+    Column("rebuttal", Text, nullable=False, default=""),
+    Index("ix_amendment_requests_open", "status", "due_on"),
+    Index("ix_amendment_requests_target", "target", "target_id"),
+)
+
 audit_events = Table(
     "audit_events",
     metadata,
@@ -234,4 +283,58 @@ audit_events = Table(
     Column("purpose", String(20), nullable=False),
     Column("previous_hash", String(64), nullable=False),
     Column("event_hash", String(64), nullable=False),
+    Index("ix_audit_events_user_time", "user_id", "occurred_at"),
+)
+
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("sequence", Integer, nullable=False),
+    Column("event_hash", String(64), nullable=False),
+    Column("event_count", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("signature", String(64), nullable=False),
+)
+
+patient_restrictions = Table(
+    "patient_restrictions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("category", String(30), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("set_by", String(60), nullable=False),
+    Column("set_at", UTCDateTime, nullable=False),
+    UniqueConstraint("patient_id", "category", name="uq_patient_restrictions_category"),
+)
+
+access_grants = Table(
+    "access_grants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("granted_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("ix_access_grants_user_patient", "user_id", "patient_id"),
+)
+
+access_flags = Table(
+    "access_flags",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("audit_sequence", Integer, nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("username", String(60), nullable=False),
+    Column("patient_id", Integer, nullable=False, index=True),
+    Column("rule", String(30), nullable=False),
+    Column("flagged_at", UTCDateTime, nullable=False),
+    Column("disposition", String(30), nullable=True),
+    Column("reviewed_by", String(60), nullable=False, default=""),
+    Column("reviewed_at", UTCDateTime, nullable=True),
+    Column("note", String(1000), nullable=False, default=""),
+    Index("ix_access_flags_open", "disposition", "flagged_at"),
 )

@@ -7,20 +7,33 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from himdesk.domain.audit_checkpoints import CheckpointSigner
 from himdesk.services.ports import Clock
+from himdesk.storage.access_control import SqlAccessRepository
 from himdesk.storage.accounts import SqlClinicianRepository, SqlSessionRepository, SqlUserRepository
+from himdesk.storage.amendments import SqlAmendmentRepository
 from himdesk.storage.audit_log import SqlAuditRepository
+from himdesk.storage.authenticators import SqlAuthenticatorRepository
 from himdesk.storage.chart import SqlChartRepository
 from himdesk.storage.crypto import FieldCipher
+from himdesk.storage.field_keys import SqlFieldKeyRepository
 from himdesk.storage.patients import SqlPatientRepository
 from himdesk.storage.versions import SqlVersionRepository
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine, cipher: FieldCipher, clock: Clock) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        cipher: FieldCipher,
+        clock: Clock,
+        *,
+        checkpoint_signer: CheckpointSigner,
+    ) -> None:
         self._engine = engine
         self._cipher = cipher
         self.clock = clock
+        self.checkpoint_signer = checkpoint_signer
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
@@ -31,9 +44,13 @@ class SqlUnitOfWork:
         self.chart = SqlChartRepository(connection)
         self.clinicians = SqlClinicianRepository(connection)
         self.versions = SqlVersionRepository(connection)
-        self.audit = SqlAuditRepository(connection)
+        self.audit = SqlAuditRepository(connection, self.checkpoint_signer, self.clock)
         self.users = SqlUserRepository(connection, self.clock)
         self.sessions = SqlSessionRepository(connection)
+        self.authenticators = SqlAuthenticatorRepository(connection, self._cipher)
+        self.access = SqlAccessRepository(connection)
+        self.amendments = SqlAmendmentRepository(connection)
+        self.field_keys = SqlFieldKeyRepository(connection, self._cipher)
         return self
 
     def __exit__(

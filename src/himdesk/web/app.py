@@ -16,16 +16,41 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from himdesk.bootstrap import Himdesk
 from himdesk.domain.access import PermissionDenied
+from himdesk.domain.demographics import InvalidInput
 from himdesk.domain.patient_search import UnreadableSearch
+from himdesk.services.access_control import ReasonRequired
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.web.rendering import page
-from himdesk.web.routes import auth, chart, documents, home, patients
+from himdesk.web.routes import (
+    access,
+    amendments,
+    auth,
+    chart,
+    documents,
+    home,
+    patients,
+    privacy,
+    second_factor,
+)
 from himdesk.web.sessions import CsrfRejected, LoginRequired
 
 log = logging.getLogger("himdesk.web")
 
 # Every router of the workstation; the route-guard tests walk this table.
-ROUTERS = tuple(module.router for module in (auth, home, patients, chart, documents))
+ROUTERS = tuple(
+    module.router
+    for module in (
+        auth,
+        second_factor,
+        home,
+        patients,
+        chart,
+        documents,
+        access,
+        privacy,
+        amendments,
+    )
+)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -64,6 +89,9 @@ async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Resp
     # Server-side time, for browser dev tools and the benchmarks (W3C Server Timing).
     response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.2f}"
     response.headers.update(SECURITY_HEADERS)
+    if request.app.state.himdesk.settings.secure_cookies:
+        # Served over HTTPS: tell browsers never to fall back to plain HTTP (RFC 6797).
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
     if not request.url.path.startswith("/static"):
         # Pages hold patient data: never keep them in a browser or proxy cache.
         response.headers["Cache-Control"] = "no-store"
@@ -99,12 +127,19 @@ def _add_error_pages(app: FastAPI) -> None:
             else str(exc.detail),
         )
 
+    async def reason_required(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ReasonRequired)  # noqa: S101
+        return access.reason_page(request, exc, request.url.path)
+
+    app.add_exception_handler(ReasonRequired, reason_required)
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(NotFound, friendly(404, "Not found"))
     app.add_exception_handler(PermissionDenied, friendly(403, "Not permitted"))
     app.add_exception_handler(Conflict, friendly(409, "Not done"))
     app.add_exception_handler(UnreadableSearch, friendly(400, "Search not understood"))
+    # Forms show their own field errors; this catches input no form offered (e.g. edited URLs).
+    app.add_exception_handler(InvalidInput, friendly(400, "Request not understood"))
     app.add_exception_handler(
         CsrfRejected,
         friendly(

@@ -13,6 +13,8 @@ from himdesk.services.authentication import ActiveSession, resume_session
 
 SESSION_COOKIE = "himdesk_session"
 LOGIN_CSRF_COOKIE = "himdesk_login_csrf"
+# The half-finished login (second factor due); sent to /login pages only, never elsewhere.
+SIGN_IN_COOKIE = "himdesk_sign_in"
 
 
 class LoginRequired(Exception):
@@ -60,3 +62,8 @@ def csrf_checked(
 
 Session = Annotated[ActiveSession, Depends(signed_in)]
 CheckedSession = Annotated[ActiveSession, Depends(csrf_checked)]
+
+
+def safe_next(target: str) -> str:
+    """Only a path on this site: an open redirect would let a phishing link borrow our pages."""
+    return target if target.startswith("/") and not target.startswith("//") else ""

@@ -6,33 +6,36 @@ import hmac
 import secrets
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from himdesk.services.authentication import LoginFailed, log_in, log_out
+from himdesk.domain.sign_in import SECOND_FACTOR_TIME_LIMIT, SessionStage
+from himdesk.services.authentication import LoginFailed, PendingSignIn, SignedIn, log_in, log_out
 from himdesk.web.rendering import page
 from himdesk.web.sessions import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
+    SIGN_IN_COOKIE,
     CheckedSession,
     CsrfRejected,
     client_of,
     himdesk_of,
+    safe_next,
 )
 
 router = APIRouter()
 
 
-def _safe_next(target: str) -> str:
-    # Only paths on this site: an open redirect would let a phishing link borrow our login.
-    return target if target.startswith("/") and not target.startswith("//") else "/"
-
-
 @router.get("/login")
-def login_form(request: Request, next: str = "/", idle: int = 0) -> Response:
+def login_form(
+    request: Request, next: str = "/", idle: int = 0, expired: int = 0, paused: int = 0
+) -> Response:
     token = secrets.token_urlsafe(24)
-    response = page(request, "login.html", next=_safe_next(next), idle=bool(idle), csrf=token)
+    error = str(LoginFailed()) if paused else None
+    response = page(request, "login.html", next=(safe_next(next) or "/"), idle=bool(idle),
+                    expired=bool(expired), error=error, csrf=token)  # fmt: skip
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
         token,
@@ -64,18 +67,46 @@ def login(
             request,
             "login.html",
             status_code=401,
-            next=_safe_next(next),
+            next=(safe_next(next) or "/"),
             error=str(err),
             username=username[:60],
             csrf=expected,
         )
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    if isinstance(signed, PendingSignIn):
+        return _to_second_factor(request, signed, (safe_next(next) or "/"))
+    return signed_in_response(request, signed, (safe_next(next) or "/"))
+
+
+def signed_in_response(request: Request, signed: SignedIn, target: str) -> Response:
+    """Into the workstation with the new session's cookie (HttpOnly, SameSite=Lax)."""
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(request, response, signed)
+    return response
+
+
+def set_session_cookie(request: Request, response: Response, signed: SignedIn) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         signed.token,
         httponly=True,
         samesite="lax",
-        secure=himdesk.settings.secure_cookies,
+        secure=himdesk_of(request).settings.secure_cookies,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    response.delete_cookie(SIGN_IN_COOKIE, path="/login")
+
+
+def _to_second_factor(request: Request, pending: PendingSignIn, target: str) -> Response:
+    step = "enroll" if pending.stage is SessionStage.ENROLLING else "second-factor"
+    response = RedirectResponse(f"/login/{step}?{urlencode({'next': target})}", status_code=303)
+    response.set_cookie(
+        SIGN_IN_COOKIE,
+        pending.token,
+        max_age=int(SECOND_FACTOR_TIME_LIMIT.total_seconds()),
+        path="/login",
+        httponly=True,
+        samesite="strict",
+        secure=himdesk_of(request).settings.secure_cookies,
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response

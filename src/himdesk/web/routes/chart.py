@@ -75,7 +75,7 @@ def correct(
 def history(request: Request, session: Session, patient_id: int, saved: int = 0) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
         found = demographics_history(uow, session.actor, patient_id)
-    return page(request, "history.html", banner=found.banner,
+    return page(request, "history.html", banner=found.banner, amendments=found.amendments,
                 versions=list(reversed(found.versions)), saved=bool(saved))  # fmt: skip
 
 

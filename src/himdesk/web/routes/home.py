@@ -26,6 +26,7 @@ WORKLISTS: dict[Role, list[tuple[str, str]]] = {
     Role.HIM_MANAGER: [
         ("Delinquent records", "Deficiencies past the bylaws limit"),
         ("Coding backlog", "Discharged, not final-coded, by age"),
+        ("Amendment requests", "Patients' requests to amend their record, soonest due first"),
     ],
     Role.CLINICIAN: [
         ("My deficiencies", "Documents to sign or complete"),
@@ -36,6 +37,10 @@ WORKLISTS: dict[Role, list[tuple[str, str]]] = {
 }
 
 
+# Worklists that already have a page of their own.
+WORKLIST_PAGES = {"Access review": "/privacy/reviews", "Amendment requests": "/amendments"}
+
+
 @router.get("/")
 def home(request: Request, session: Session) -> Response:
-    return page(request, "home.html", worklists=WORKLISTS[session.user.role])
+    return page(request, "home.html", worklists=WORKLISTS[session.user.role], pages=WORKLIST_PAGES)

@@ -1,0 +1,136 @@
+"""Every service that reads patient data writes exactly one audit event per access.
+
+The services are enumerated: a new service function that takes an `actor` must be listed
+here, either as a read (and exercised) or as something else (with the reason).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import himdesk.services
+from himdesk.bootstrap import Himdesk
+from himdesk.domain.access import Actor, Role
+from himdesk.services import access_history, access_review, amendments, charts, patients
+from himdesk.services.ports import UnitOfWork
+from tests.fakes import ChartBuilder
+
+MANAGER = Actor(user_id=31, username="mia", role=Role.HIM_MANAGER)
+PRIVACY = Actor(user_id=32, username="pia", role=Role.PRIVACY_OFFICER)
+Ids = dict[str, int]
+Read = Callable[[UnitOfWork, Ids], Any]
+
+READS: dict[str, tuple[Read, bool]] = {
+    # name: (call, whether the event names the patient)
+    "charts.open_chart": (lambda u, i: charts.open_chart(u, MANAGER, i["patient"]), True),
+    "charts.chart_by_mrn": (lambda u, i: charts.chart_by_mrn(u, MANAGER, "M0000001"), True),
+    "charts.read_document": (
+        lambda u, i: charts.read_document(u, MANAGER, i["patient"], i["document"]), True),
+    "charts.demographics_history": (
+        lambda u, i: charts.demographics_history(u, MANAGER, i["patient"]), True),
+    "access_history.access_history": (
+        lambda u, i: access_history.access_history(u, MANAGER, i["patient"]), True),
+    "patients.search_patients": (
+        lambda u, i: patients.search_patients(u, MANAGER, "nguyen"), False),
+    "patients.get_patient_by_mrn": (
+        lambda u, i: patients.get_patient_by_mrn(u, MANAGER, "M0000001"), True),
+    "patients.start_correction": (
+        lambda u, i: patients.start_correction(u, MANAGER, i["patient"]), True),
+    "access_review.open_flags": (lambda u, i: access_review.open_flags(u, PRIVACY), False),
+    "access_review.patient_access_report": (
+        lambda u, i: access_review.patient_access_report(u, PRIVACY, i["patient"]), True),
+    "access_review.patient_access_report_by_mrn": (
+        lambda u, i: access_review.patient_access_report_by_mrn(u, PRIVACY, "M0000001"), True),
+    "access_review.user_access_report": (
+        lambda u, i: access_review.user_access_report(u, PRIVACY, "mia"), False),
+    "amendments.start_request": (
+        lambda u, i: amendments.start_request(u, MANAGER, i["patient"], "document", i["document"]),
+        True),
+    "amendments.open_requests": (lambda u, i: amendments.open_requests(u, MANAGER), False),
+    "amendments.open_case": (lambda u, i: amendments.open_case(u, MANAGER, i["request"]), True),
+}  # fmt: skip
+
+NOT_READS = {
+    "access_control.check_access": "a step inside the reads above, audited by them",
+    "access_control.has_active_grant": "a step inside open_chart",
+    "access_control.flag_chart_access": "a step inside open_chart",
+    "access_control.request_access": "a write (the grant), audited as record.break_glass",
+    "access_control.restrict_patient": "a write, audited",
+    "access_review.close_flag": "a write, audited",
+    "amendments.record_request": "a write, audited",
+    "amendments.accept_document_amendment": "a write, audited",
+    "amendments.accept_demographics_amendment": "a write, audited",
+    "amendments.deny_request": "a write, audited",
+    "amendments.file_disagreement": "a write, audited",
+    "audit.record": "writes the audit event itself",
+    "audit.require": "the permission check that audits refusals",
+    "authentication.add_user": "user management, no patient data",
+    "audit.write_checkpoint": "seals the audit trail, no patient data",
+    "authentication.unlock": "user management, no patient data",
+    "hospital.enroll_demo_users": "user management, no patient data",
+    "second_factor.reset_authenticator": "user management, no patient data",
+    "documents.sign_document": "a write, audited",
+    "documents.amend_document": "a write, audited",
+    "field_keys.rotate_field_keys": "re-encryption, audited per batch, returns no patient data",
+    "field_keys.key_status": "counts only",
+    "hospital.load_hospital": "bulk load, audited once",
+    "hospital.add_demo_users": "user management, no patient data",
+    "hospital.demo_totp_code": "a demo login's authenticator code (demo mode only), audited",
+    "patients.correct_demographics": "a write, audited",
+    "patients.keep_demographics_correction": "a step inside writes that audit",
+}
+
+
+def _services_with_an_actor() -> set[str]:
+    found = set()
+    for info in pkgutil.iter_modules(himdesk.services.__path__):
+        module = importlib.import_module(f"himdesk.services.{info.name}")
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            ours = function.__module__ == module.__name__ and not name.startswith("_")
+            if ours and "actor" in inspect.signature(function).parameters:
+                found.add(f"{info.name}.{name}")
+    return found
+
+
+def test_every_service_with_an_actor_is_listed_as_a_read_or_not() -> None:
+    assert _services_with_an_actor() - set(READS) - set(NOT_READS) == set()
+    assert set(READS) | set(NOT_READS) <= _services_with_an_actor()
+
+
+@pytest.fixture
+def ids(himdesk: Himdesk) -> Ids:
+    from himdesk.services.ports import User
+
+    with himdesk.unit_of_work() as uow:
+        build = ChartBuilder(uow)
+        doctor = build.clinician()
+        patient = build.patient()
+        document = build.document(patient, build.inpatient_stay(patient, doctor), doctor)
+        uow.users.add(User(0, "mia", "Mia Manager", Role.HIM_MANAGER, "x"))
+        uow.commit()
+    assert patient.id and document.id
+    with himdesk.unit_of_work() as uow:
+        request = amendments.record_request(
+            uow, MANAGER, (patient.id, "document", document.id), "My allergy is to sulfa.",
+            "2026-11-01")  # fmt: skip
+    assert request.id is not None
+    return {"patient": patient.id, "document": document.id, "request": request.id}
+
+
+@pytest.mark.parametrize("name", sorted(READS))
+def test_each_read_writes_exactly_one_audit_event(himdesk: Himdesk, ids: Ids, name: str) -> None:
+    call, names_patient = READS[name]
+    with himdesk.unit_of_work() as uow:
+        before = uow.audit.count()
+        call(uow, ids)
+    with himdesk.unit_of_work() as uow:
+        new = [e.entry for e in uow.audit.iterate() if e.sequence > before]
+    assert len(new) == 1, [e.action for e in new]
+    assert new[0].outcome == "success"
+    assert new[0].patient_id == (ids["patient"] if names_patient else None)

@@ -1,0 +1,118 @@
+"""The access matrix: every route × every role, allowed or denied, from the route table.
+
+Each route names the permission it needs; a route missing from ROUTE_PERMISSIONS fails the
+test, so a new page cannot ship without a decision about who may use it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from himdesk.bootstrap import Himdesk
+from himdesk.domain.access import Action, Actor, Role, is_permitted
+from himdesk.domain.access_review import AccessFlag, FlagRule
+from himdesk.services.amendments import record_request
+from himdesk.web.app import ROUTERS
+from tests.fakes import T0
+from tests.web.conftest import LogIn, csrf_of
+
+PUBLIC = "public"  # the login steps, before anyone is signed in
+SIGNED_IN = "signed-in"  # any role once signed in
+
+ROUTE_PERMISSIONS: dict[str, str | Action] = {
+    "GET /login": PUBLIC,
+    "POST /login": PUBLIC,
+    "GET /login/second-factor": PUBLIC,
+    "POST /login/second-factor": PUBLIC,
+    "GET /login/enroll": PUBLIC,
+    "POST /login/enroll": PUBLIC,
+    "POST /logout": SIGNED_IN,
+    "GET /": SIGNED_IN,
+    "GET /patients": Action.SEARCH_PATIENTS,
+    "GET /patients/{patient_id}": Action.READ_CHART,
+    "GET /patients/{patient_id}/demographics": Action.EDIT_DEMOGRAPHICS,
+    "POST /patients/{patient_id}/demographics": Action.EDIT_DEMOGRAPHICS,
+    "GET /patients/{patient_id}/history": Action.READ_CHART,
+    "GET /patients/{patient_id}/access-history": Action.READ_ACCESS_HISTORY,
+    "GET /patients/{patient_id}/documents/{document_id}": Action.READ_CHART,
+    "POST /patients/{patient_id}/documents/{document_id}/sign": Action.SIGN_DOCUMENT,
+    "POST /patients/{patient_id}/documents/{document_id}/amend": Action.WRITE_DOCUMENT,
+    "POST /patients/{patient_id}/access": Action.READ_CHART,
+    "GET /privacy/reviews": Action.REVIEW_ACCESS,
+    "POST /privacy/reviews/{flag_id}": Action.REVIEW_ACCESS,
+    "GET /patients/{patient_id}/access-report.csv": Action.AUDIT_REPORT,
+    "GET /privacy/users/{username}/access-report.csv": Action.AUDIT_REPORT,
+    "POST /patients/{patient_id}/restrictions": Action.SET_RESTRICTION,
+    "GET /amendments": Action.DECIDE_AMENDMENT,
+    "GET /patients/{patient_id}/amendments/new": Action.RECORD_AMENDMENT_REQUEST,
+    "POST /patients/{patient_id}/amendments": Action.RECORD_AMENDMENT_REQUEST,
+    "GET /amendments/{request_id}": Action.RECORD_AMENDMENT_REQUEST,
+    "POST /amendments/{request_id}/accept-document": Action.DECIDE_AMENDMENT,
+    "POST /amendments/{request_id}/accept-demographics": Action.DECIDE_AMENDMENT,
+    "POST /amendments/{request_id}/deny": Action.DECIDE_AMENDMENT,
+    "POST /amendments/{request_id}/disagreement": Action.RECORD_AMENDMENT_REQUEST,
+}
+
+
+def _route_table() -> list[str]:
+    return sorted(
+        f"{method} {route.path}"
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    )
+
+
+# Well-formed values for every form field, so refusals come from permissions, not shapes.
+FORM = {"version": "1", "text": "Amended", "reason": "x", "target": "document", "target_id": "1"}
+
+
+def test_every_route_has_a_permission_entry() -> None:
+    assert sorted(ROUTE_PERMISSIONS) == _route_table()
+
+
+def _allowed(role: Role, needed: str | Action) -> bool:
+    return needed in (PUBLIC, SIGNED_IN) or is_permitted(role, Action(needed))
+
+
+@pytest.fixture
+def targets(himdesk: Himdesk, seeded: dict[str, int]) -> dict[str, str]:
+    manager = Actor(user_id=999, username="matrix", role=Role.HIM_MANAGER)
+    with himdesk.unit_of_work() as uow:
+        subject = (seeded["patient"], "demographics", seeded["patient"])
+        request = record_request(uow, manager, subject, "Correct my middle name.", "2026-11-01")
+        uow.access.add_flag(
+            AccessFlag(1, 999, "matrix", seeded["patient"], FlagRule.MANY_CHARTS, T0)
+        )
+        flag = uow.access.open_flags(1)[0]
+        uow.commit()
+    return {"patient_id": str(seeded["patient"]), "document_id": str(seeded["document"]),
+            "request_id": str(request.id), "flag_id": str(flag.id), "username": "hit"}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_reaches_exactly_the_routes_its_permissions_allow(
+    role: Role, log_in: LogIn, targets: dict[str, str]
+) -> None:
+    client: TestClient = log_in(role.value)
+    token = csrf_of(client.get("/").text)
+    wrong = []
+    for key, needed in ROUTE_PERMISSIONS.items():
+        if needed == PUBLIC or key == "POST /logout":
+            continue
+        method, template = key.split(" ", 1)
+        path = re.sub(r"\{(\w+)\}", lambda m: targets[m.group(1)], template)
+        if method == "GET":
+            query = {"q": "nguyen", "target": "document", "target_id": targets["document_id"]}
+            response = client.get(path, params=query)
+        else:
+            response = client.post(path, data={"csrf_token": token, **FORM})
+        refused = response.status_code == 403 and "Not permitted" in response.text
+        if refused == _allowed(role, needed) or response.status_code >= 500:
+            wrong.append(f"{key}: {response.status_code} {response.text[-300:]}")
+    assert wrong == []
