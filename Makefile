@@ -48,6 +48,7 @@ type: install-test
 
 bench: install-test
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/audit_cost.py
 	$(BIN)/python bench/audit_verify.py
 
 clean:
