@@ -47,10 +47,19 @@ def test_opening_a_chart_shows_the_whole_record_with_ssn_masked_for_a_coder(
     assert [str(o.value) for o in chart.results_by_test["2951-2"]] == ["128.000", "133.000"]
 
 
+def test_a_coder_sees_city_and_state_but_not_the_street_address_or_phone(
+    himdesk: Himdesk, chart_ids: dict[str, int]
+) -> None:
+    with himdesk.unit_of_work() as uow:
+        chart = open_chart(uow, CODER, chart_ids["patient"])
+    assert (chart.address_shown, chart.phone_shown) == ("Springfield, MA", "")
+
+
 def test_him_manager_sees_the_full_ssn(himdesk: Himdesk, chart_ids: dict[str, int]) -> None:
     with himdesk.unit_of_work() as uow:
         chart = open_chart(uow, MANAGER, chart_ids["patient"])
     assert chart.ssn_shown == "123-45-6789"
+    assert chart.address_shown == "12 Elm St, Springfield, MA 01103"
 
 
 def test_every_chart_open_writes_one_audit_event_with_who_where_and_why(

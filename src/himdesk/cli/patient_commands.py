@@ -44,8 +44,8 @@ def chart_summary(chart: Chart) -> dict[str, Any]:
         "birth_date": p.birth_on.isoformat(),
         "age": chart.banner.age,
         "sex": p.sex.value,
-        "address": p.address.one_line(),
-        "phone": p.phone,
+        "address": chart.address_shown,
+        "phone": chart.phone_shown,
         "ssn": chart.ssn_shown,
         "version": p.version,
         "allergies": [

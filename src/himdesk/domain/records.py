@@ -126,6 +126,10 @@ class Address:
         parts = [self.line, self.city, f"{self.state} {self.postal_code}".strip()]
         return ", ".join(p for p in parts if p)
 
+    def city_and_state(self) -> str:
+        """What roles without a need for the full address see (minimum necessary)."""
+        return ", ".join(p for p in (self.city, self.state) if p)
+
 
 @dataclass
 class Patient:

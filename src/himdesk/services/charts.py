@@ -48,6 +48,8 @@ def banner_of(uow: UnitOfWork, patient: Patient) -> Banner:
 class Chart:
     banner: Banner
     ssn_shown: str
+    address_shown: str
+    phone_shown: str
     encounters: Sequence[Encounter]
     documents: Sequence[DocumentHeader]
     observations: Sequence[Observation]
@@ -117,9 +119,12 @@ def _assemble(uow: UnitOfWork, actor: Actor, patient: Patient) -> Chart:
     for obs in observations:
         results[obs.code].append(obs)
     show_full = is_permitted(actor.role, Action.READ_FULL_SSN)
+    contact = is_permitted(actor.role, Action.READ_FULL_ADDRESS)
     return Chart(
         banner=banner_of(uow, patient),
         ssn_shown=patient.ssn if show_full else mask_ssn(patient.ssn),
+        address_shown=patient.address.one_line() if contact else patient.address.city_and_state(),
+        phone_shown=patient.phone if contact else "",
         encounters=encounters,
         documents=documents,
         observations=observations,
