@@ -134,3 +134,15 @@ def test_each_read_writes_exactly_one_audit_event(himdesk: Himdesk, ids: Ids, na
     assert len(new) == 1, [e.action for e in new]
     assert new[0].outcome == "success"
     assert new[0].patient_id == (ids["patient"] if names_patient else None)
+
+
+def test_the_audit_trail_holds_ids_never_names_ssns_or_clinical_text(
+    himdesk: Himdesk, ids: Ids
+) -> None:
+    for call, _names_patient in READS.values():
+        with himdesk.unit_of_work() as uow:
+            call(uow, ids)
+    with himdesk.unit_of_work() as uow:
+        trail = " ".join(repr(e.entry) for e in uow.audit.iterate()).lower()
+    for secret in ("nguyen", "linh", "123-45-6789", "chest pain", "sulfa", "elm st"):
+        assert secret not in trail

@@ -12,11 +12,13 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from himdesk.bootstrap import Himdesk
-from himdesk.domain.access import Role
+from himdesk.domain.access import Actor, Role
+from himdesk.domain.access_review import AccessFlag, FlagRule
 from himdesk.domain.sign_in import requires_second_factor
+from himdesk.services.amendments import record_request
 from himdesk.services.ports import User
 from himdesk.web.app import create_app
-from tests.fakes import ChartBuilder, FakeClock
+from tests.fakes import T0, ChartBuilder, FakeClock
 
 PASSWORD = "correct horse battery staple"
 # Every seeded user whose role needs a second factor is enrolled with this authenticator.
@@ -127,3 +129,18 @@ def _step(clock: FakeClock) -> int:
 
 def current_code(clock: FakeClock, secret: str = TOTP_SECRET) -> str:
     return pyotp.TOTP(secret).at(clock.now)
+
+
+@pytest.fixture
+def targets(himdesk: Himdesk, seeded: dict[str, int]) -> dict[str, str]:
+    manager = Actor(user_id=999, username="matrix", role=Role.HIM_MANAGER)
+    with himdesk.unit_of_work() as uow:
+        subject = (seeded["patient"], "demographics", seeded["patient"])
+        request = record_request(uow, manager, subject, "Correct my middle name.", "2026-11-01")
+        uow.access.add_flag(
+            AccessFlag(1, 999, "matrix", seeded["patient"], FlagRule.MANY_CHARTS, T0)
+        )
+        flag = uow.access.open_flags(1)[0]
+        uow.commit()
+    return {"patient_id": str(seeded["patient"]), "document_id": str(seeded["document"]),
+            "request_id": str(request.id), "flag_id": str(flag.id), "username": "hit"}  # fmt: skip

@@ -12,12 +12,8 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from himdesk.bootstrap import Himdesk
-from himdesk.domain.access import Action, Actor, Role, is_permitted
-from himdesk.domain.access_review import AccessFlag, FlagRule
-from himdesk.services.amendments import record_request
+from himdesk.domain.access import Action, Role, is_permitted
 from himdesk.web.app import ROUTERS
-from tests.fakes import T0
 from tests.web.conftest import LogIn, csrf_of
 
 PUBLIC = "public"  # the login steps, before anyone is signed in
@@ -78,21 +74,6 @@ def test_every_route_has_a_permission_entry() -> None:
 
 def _allowed(role: Role, needed: str | Action) -> bool:
     return needed in (PUBLIC, SIGNED_IN) or is_permitted(role, Action(needed))
-
-
-@pytest.fixture
-def targets(himdesk: Himdesk, seeded: dict[str, int]) -> dict[str, str]:
-    manager = Actor(user_id=999, username="matrix", role=Role.HIM_MANAGER)
-    with himdesk.unit_of_work() as uow:
-        subject = (seeded["patient"], "demographics", seeded["patient"])
-        request = record_request(uow, manager, subject, "Correct my middle name.", "2026-11-01")
-        uow.access.add_flag(
-            AccessFlag(1, 999, "matrix", seeded["patient"], FlagRule.MANY_CHARTS, T0)
-        )
-        flag = uow.access.open_flags(1)[0]
-        uow.commit()
-    return {"patient_id": str(seeded["patient"]), "document_id": str(seeded["document"]),
-            "request_id": str(request.id), "flag_id": str(flag.id), "username": "hit"}  # fmt: skip
 
 
 @pytest.mark.parametrize("role", list(Role))
