@@ -275,3 +275,19 @@ def test_an_unexpected_failure_is_a_friendly_page_and_logs_no_patient_data(
     assert "Something went wrong" in page.text and "Nguyen" not in page.text.split("<main")[1]
     assert "RuntimeError" in caplog.text
     assert "Nguyen" not in caplog.text and "6789" not in caplog.text
+
+
+def test_signing_another_patients_document_through_an_edited_form_is_refused_and_audited(
+    log_in: LogIn, seeded: dict[str, int], himdesk: Himdesk
+) -> None:
+    client = log_in("clinician")
+    token = csrf_of(client.get("/").text)
+    url = f"/patients/{seeded['patient']}/documents/{seeded['other_doc']}/sign"
+    assert client.post(url, data={"csrf_token": token}).status_code == 404
+    with himdesk.unit_of_work() as uow:
+        last = uow.audit.list_for_patient(seeded["patient"], 1)[0].entry
+    assert (last.action, last.outcome, last.object_id) == (
+        "document.write",
+        "not-found",
+        str(seeded["other_doc"]),
+    )

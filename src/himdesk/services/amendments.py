@@ -19,7 +19,7 @@ from himdesk.domain.records import ClinicalDocument, DocumentStatus, Patient
 from himdesk.domain.versions import changed_fields
 from himdesk.services import audit
 from himdesk.services.access_control import check_access
-from himdesk.services.charts import Banner, banner_of, get_patient
+from himdesk.services.charts import Banner, banner_of, document_of, get_patient
 from himdesk.services.documents import document_snapshot
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.patients import demographics_snapshot, keep_demographics_correction
@@ -226,9 +226,7 @@ def _subject(
             raise NotFound("demographics of patient", target_id)
         check_access(uow, actor, patient_id)
         return AmendmentSubject(banner_of(uow, patient), target, target_id, None)
-    document = uow.chart.document(target_id)
-    if document is None or document.patient_id != patient_id:
-        raise NotFound("document", target_id)
+    document = document_of(uow, actor, patient_id, target_id, "amendment.subject.read")
     check_access(uow, actor, patient_id, document.sensitivity)
     if document.status is DocumentStatus.DRAFT:
         raise Conflict("This document is a draft, not yet part of the record; it has no version "

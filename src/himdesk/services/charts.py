@@ -147,23 +147,25 @@ class DocumentView:
     amendments: Sequence[AmendmentRequest] = ()
 
 
+def document_of(
+    uow: UnitOfWork, actor: Actor, patient_id: int, document_id: int, action: str
+) -> ClinicalDocument:
+    """The patient's document; another patient's (an edited URL or form) is refused as not
+    found, and the attempt is audited so the privacy officer can see it."""
+    document = uow.chart.document(document_id)
+    if document is None or document.patient_id != patient_id:
+        audit.record(uow, actor, action, patient_id=patient_id, object_type="document",
+                     object_id=document_id, outcome="not-found")  # fmt: skip
+        uow.commit()
+        raise NotFound("document", document_id)
+    return document
+
+
 def read_document(uow: UnitOfWork, actor: Actor, patient_id: int, document_id: int) -> DocumentView:
     """Open one document. A document of another patient is refused as not found and audited."""
     audit.require(uow, actor, Action.READ_CHART, patient_id)
     patient = get_patient(uow, patient_id)
-    document = uow.chart.document(document_id)
-    if document is None or document.patient_id != patient_id:
-        audit.record(
-            uow,
-            actor,
-            "document.read",
-            patient_id=patient_id,
-            object_type="document",
-            object_id=document_id,
-            outcome="not-found",
-        )
-        uow.commit()
-        raise NotFound("document", document_id)
+    document = document_of(uow, actor, patient_id, document_id, "document.read")
     check_access(uow, actor, patient_id, document.sensitivity)
     encounter = uow.chart.encounter(document.encounter_id) if document.encounter_id else None
     ids = {i for i in (document.author_id, document.signed_by_id, document.cosigned_by_id) if i}

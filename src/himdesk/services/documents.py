@@ -8,6 +8,7 @@ from himdesk.domain import documents as rules
 from himdesk.domain.access import Action, Actor
 from himdesk.domain.records import ClinicalDocument, Clinician
 from himdesk.services import audit
+from himdesk.services.charts import document_of
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.ports import UnitOfWork
 from himdesk.services.versions import VersionOf, keep_correction
@@ -69,9 +70,7 @@ def amend_document(
 def _load(
     uow: UnitOfWork, actor: Actor, patient_id: int, document_id: int
 ) -> tuple[ClinicalDocument, Clinician]:
-    document = uow.chart.document(document_id)
-    if document is None or document.patient_id != patient_id:
-        raise NotFound("document", document_id)
+    document = document_of(uow, actor, patient_id, document_id, Action.WRITE_DOCUMENT.value)
     if actor.clinician_id is None:
         raise Conflict("Your account is not linked to a clinician, so it cannot sign or amend.")
     clinician = uow.clinicians.get_many({actor.clinician_id}).get(actor.clinician_id)
