@@ -89,6 +89,7 @@ def _print_logins() -> None:
         typer.echo(f"  demo_{role.value:<16} {demo_password(role):<32} {role.label}")
     exempt = ", ".join(r.value for r in Role if not requires_second_factor(r)) or "none"
     typer.echo(
-        "then the authenticator code, which `HIMDESK_DEMO_MODE=1 himdesk user totp demo_<role>` "
-        f"prints (roles without a second factor: {exempt})"
+        "then the authenticator code, which "
+        "`HIMDESK_DEMO_MODE=1 .venv/bin/himdesk user totp demo_<role>` prints "
+        f"(roles without a second factor: {exempt})"
     )
