@@ -221,3 +221,35 @@ def test_access_reports_list_every_access_by_patient_and_by_user(
     assert ",cora,coder,chart.read,success," in by_patient
     assert ",cora,coder,chart.read,success," in by_user
     assert "Nguyen" not in by_patient + by_user
+
+
+def test_the_demographics_history_and_correction_form_of_a_vip_need_a_reason_too(
+    himdesk: Himdesk, hospital: dict[str, int]
+) -> None:
+    from himdesk.services.charts import demographics_history
+    from himdesk.services.patients import start_correction
+
+    with himdesk.unit_of_work() as uow, pytest.raises(ReasonRequired):
+        demographics_history(uow, CODER, hospital["vip"])
+    with himdesk.unit_of_work() as uow, pytest.raises(ReasonRequired):
+        start_correction(uow, HIT, hospital["vip"])
+
+
+def test_signing_a_labelled_document_needs_a_reason_first(
+    himdesk: Himdesk, hospital: dict[str, int]
+) -> None:
+    from himdesk.services.documents import sign_document
+
+    stranger = Actor(22, "stranger", Role.CLINICIAN, clinician_id=hospital["outsider"])
+    with himdesk.unit_of_work() as uow, pytest.raises(ReasonRequired):
+        sign_document(uow, stranger, hospital["plain"], hospital["note"])
+
+
+def test_reading_a_document_straight_from_its_address_is_reviewed_like_a_chart(
+    himdesk: Himdesk, hospital: dict[str, int]
+) -> None:
+    with himdesk.unit_of_work() as uow:
+        request_access(uow, HIT, hospital["plain"], REASON)
+    with himdesk.unit_of_work() as uow:
+        read_document(uow, HIT, hospital["plain"], hospital["note"])
+    assert ("hana", FlagRule.SAME_LAST_NAME) in _flags(himdesk)

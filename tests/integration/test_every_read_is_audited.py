@@ -38,8 +38,6 @@ READS: dict[str, tuple[Read, bool]] = {
         lambda u, i: access_history.access_history(u, MANAGER, i["patient"]), True),
     "patients.search_patients": (
         lambda u, i: patients.search_patients(u, MANAGER, "nguyen"), False),
-    "patients.get_patient_by_mrn": (
-        lambda u, i: patients.get_patient_by_mrn(u, MANAGER, "M0000001"), True),
     "patients.start_correction": (
         lambda u, i: patients.start_correction(u, MANAGER, i["patient"]), True),
     "access_review.open_flags": (lambda u, i: access_review.open_flags(u, PRIVACY), False),

@@ -163,3 +163,15 @@ def test_the_ssn_is_stored_encrypted_not_in_clear(himdesk: Himdesk, population: 
             "SELECT ssn_encrypted FROM patients WHERE mrn = 'M0000105'"
         ).scalar_one()
     assert b"6789" not in bytes(raw) and b"123-45" not in bytes(raw)
+
+
+def test_a_coders_view_of_the_history_leaves_out_street_zip_and_phone(
+    himdesk: Himdesk, population: dict
+) -> None:
+    pid = population["M0000105"]
+    with himdesk.unit_of_work() as uow:
+        correct_demographics(uow, HIT, pid, _form(city="Boston"), expected_version=1)
+    with himdesk.unit_of_work() as uow:
+        history = demographics_history(uow, CODER, pid).versions
+    assert {v.snapshot["address_line"] for v in history} == {""}
+    assert [v.snapshot["address_city"] for v in history] == ["Springfield", "Boston"]

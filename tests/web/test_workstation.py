@@ -287,7 +287,7 @@ def test_signing_another_patients_document_through_an_edited_form_is_refused_and
     with himdesk.unit_of_work() as uow:
         last = uow.audit.list_for_patient(seeded["patient"], 1)[0].entry
     assert (last.action, last.outcome, last.object_id) == (
-        "document.write",
+        "document.sign",
         "not-found",
         str(seeded["other_doc"]),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from himdesk.domain.access import Action, Actor, is_permitted
 from himdesk.domain.amendments import AmendmentRequest, AmendmentTarget
@@ -98,10 +99,8 @@ def chart_by_mrn(uow: UnitOfWork, actor: Actor, mrn: str) -> Chart:
 
 
 def get_patient(uow: UnitOfWork, patient_id: int) -> Patient:
-    try:
-        return uow.patients.get(patient_id)
-    except LookupError as err:
-        raise NotFound("patient", patient_id) from err
+    """The patient, or NotFound (the repository's `get` raises it)."""
+    return uow.patients.get(patient_id)
 
 
 def _assemble(uow: UnitOfWork, actor: Actor, patient: Patient) -> Chart:
@@ -177,14 +176,10 @@ def read_document(uow: UnitOfWork, actor: Actor, patient_id: int, document_id: i
         history=uow.versions.list_for("document", document_id),
         amendments=uow.amendments.list_for_target(AmendmentTarget.DOCUMENT, document_id),
     )
-    audit.record(
-        uow,
-        actor,
-        "document.read",
-        patient_id=patient_id,
-        object_type="document",
-        object_id=document_id,
-    )
+    event = audit.record(uow, actor, "document.read", patient_id=patient_id,
+                         object_type="document", object_id=document_id)  # fmt: skip
+    # A document opened straight from its address is reviewed like a chart opening.
+    flag_chart_access(uow, actor, patient, event)
     uow.commit()
     return view
 
@@ -196,12 +191,24 @@ class DemographicsHistory:
     amendments: Sequence[AmendmentRequest] = ()
 
 
+CONTACT_FIELDS = ("address_line", "address_postal_code", "phone")
+
+
+def _without_contact(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Minimum necessary in the history too: no street address, ZIP or phone."""
+    return {k: ("" if k in CONTACT_FIELDS else v) for k, v in snapshot.items()}
+
+
 def demographics_history(uow: UnitOfWork, actor: Actor, patient_id: int) -> DemographicsHistory:
     audit.require(uow, actor, Action.READ_CHART, patient_id)
     patient = get_patient(uow, patient_id)
+    check_access(uow, actor, patient_id)
+    versions = uow.versions.list_for("patient", patient_id)
+    if not is_permitted(actor.role, Action.READ_FULL_ADDRESS):
+        versions = [replace(v, snapshot=_without_contact(v.snapshot)) for v in versions]
     history = DemographicsHistory(
         banner_of(uow, patient),
-        uow.versions.list_for("patient", patient_id),
+        versions,
         uow.amendments.list_for_target(AmendmentTarget.DEMOGRAPHICS, patient_id),
     )
     audit.record(

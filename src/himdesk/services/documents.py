@@ -8,6 +8,7 @@ from himdesk.domain import documents as rules
 from himdesk.domain.access import Action, Actor
 from himdesk.domain.records import ClinicalDocument, Clinician
 from himdesk.services import audit
+from himdesk.services.access_control import check_access
 from himdesk.services.charts import document_of
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.ports import UnitOfWork
@@ -18,7 +19,7 @@ def sign_document(
     uow: UnitOfWork, actor: Actor, patient_id: int, document_id: int
 ) -> ClinicalDocument:
     audit.require(uow, actor, Action.SIGN_DOCUMENT, patient_id)
-    document, clinician = _load(uow, actor, patient_id, document_id)
+    document, clinician = _load(uow, actor, (patient_id, document_id), Action.SIGN_DOCUMENT)
     try:
         signed = rules.sign(document, clinician, uow.clock())
     except rules.DocumentRuleBroken as err:
@@ -42,7 +43,7 @@ def amend_document(
     audit.require(uow, actor, Action.WRITE_DOCUMENT, patient_id)
     if not reason.strip():
         raise Conflict("Give the reason for the amendment; it is kept with the original.")
-    document, clinician = _load(uow, actor, patient_id, document_id)
+    document, clinician = _load(uow, actor, (patient_id, document_id), Action.WRITE_DOCUMENT)
     try:
         amended = rules.amend(document, clinician, text, uow.clock())
     except rules.DocumentRuleBroken as err:
@@ -68,9 +69,11 @@ def amend_document(
 
 
 def _load(
-    uow: UnitOfWork, actor: Actor, patient_id: int, document_id: int
+    uow: UnitOfWork, actor: Actor, ids: tuple[int, int], action: Action
 ) -> tuple[ClinicalDocument, Clinician]:
-    document = document_of(uow, actor, patient_id, document_id, Action.WRITE_DOCUMENT.value)
+    patient_id, document_id = ids
+    document = document_of(uow, actor, patient_id, document_id, action.value)
+    check_access(uow, actor, patient_id, document.sensitivity)
     if actor.clinician_id is None:
         raise Conflict("Your account is not linked to a clinician, so it cannot sign or amend.")
     clinician = uow.clinicians.get_many({actor.clinician_id}).get(actor.clinician_id)

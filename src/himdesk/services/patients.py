@@ -23,8 +23,9 @@ from himdesk.domain.patient_search import (
 from himdesk.domain.records import Patient
 from himdesk.domain.restrictions import PATIENT_LEVEL
 from himdesk.services import audit
+from himdesk.services.access_control import check_access
 from himdesk.services.charts import Banner, banner_of, get_patient
-from himdesk.services.errors import Conflict, NotFound
+from himdesk.services.errors import Conflict
 from himdesk.services.ports import NameCriteria, PatientCandidate, UnitOfWork
 from himdesk.services.versions import VersionOf, keep_correction
 
@@ -142,18 +143,6 @@ def _rank(terms: SearchTerms, candidates: list[PatientCandidate], limit: int) ->
     return scored[:limit]
 
 
-def get_patient_by_mrn(uow: UnitOfWork, actor: Actor, mrn: str) -> Patient:
-    """The patient's demographics by MRN (an audited read)."""
-    audit.require(uow, actor, Action.READ_CHART)
-    patient = uow.patients.find_by_mrn(mrn.strip().upper())
-    if patient is None:
-        raise NotFound("patient with MRN", mrn)
-    audit.record(uow, actor, "patient.lookup", patient_id=patient.id, object_type="patient",
-                 object_id=patient.id)  # fmt: skip
-    uow.commit()
-    return patient
-
-
 def correct_demographics(
     uow: UnitOfWork, actor: Actor, patient_id: int, form: DemographicsForm, expected_version: int
 ) -> Patient:
@@ -173,6 +162,7 @@ def keep_demographics_correction(
     with their decision.
     """
     current = uow.patients.get(patient_id)
+    check_access(uow, actor, patient_id)
     if current.version != expected_version:
         raise Conflict(
             "Someone else changed this patient's demographics while you were editing. "
@@ -219,6 +209,7 @@ def start_correction(uow: UnitOfWork, actor: Actor, patient_id: int) -> tuple[Ba
     """The current demographics, for someone allowed to correct them (an audited read)."""
     audit.require(uow, actor, Action.EDIT_DEMOGRAPHICS, patient_id)
     patient = get_patient(uow, patient_id)
+    check_access(uow, actor, patient_id)
     audit.record(
         uow,
         actor,

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from himdesk.domain.names import normalize_name, sound_key
 from himdesk.domain.records import Address, AdministrativeSex, Patient
+from himdesk.services.errors import NotFound
 from himdesk.services.ports import NameCriteria, PatientCandidate
 from himdesk.storage.crypto import FieldCipher
 from himdesk.storage.tables import patient_names, patients
@@ -81,7 +82,7 @@ class SqlPatientRepository:
     def get(self, patient_id: int) -> Patient:
         row = self._db.execute(select(patients).where(patients.c.id == patient_id)).one_or_none()
         if row is None:
-            raise LookupError(f"patient {patient_id}")
+            raise NotFound("patient", patient_id)
         return self._to_patient(row)
 
     def find_by_mrn(self, mrn: str) -> Patient | None:
