@@ -205,3 +205,41 @@ def test_a_recovery_code_works_once_only(himdesk: Himdesk, clock: FakeClock) -> 
     with pytest.raises(SecondFactorFailed):
         _verify(himdesk, second, codes[0])
     assert _verify(himdesk, second, codes[1]).token
+
+
+def test_a_second_sign_in_gets_a_new_enrollment_key_and_the_first_one_stops_working(
+    himdesk: Himdesk, clock: FakeClock
+) -> None:
+    with himdesk.unit_of_work() as uow:
+        uow.users.add(User(0, "hope", "Hope Tech", Role.HIT, hash_password(PASSWORD)))
+        uow.commit()
+    intruder = _password(himdesk, "hope")
+    with himdesk.unit_of_work() as uow:
+        seen_by_intruder = enrollment_for(uow, intruder.token).secret
+    user = _password(himdesk, "hope")
+    with himdesk.unit_of_work() as uow:
+        seen_by_user = enrollment_for(uow, user.token).secret
+    assert seen_by_user != seen_by_intruder
+    stale = pyotp.TOTP(seen_by_intruder).at(clock.now)
+    with himdesk.unit_of_work() as uow, pytest.raises(SecondFactorFailed):
+        confirm_enrollment(uow, user.token, stale, "10.0.0.1")
+
+
+@pytest.mark.parametrize("typed", ["١٢٣٤٥٦", "é", "12345６"])
+def test_codes_in_other_scripts_are_refused_cleanly(
+    himdesk: Himdesk, clock: FakeClock, typed: str
+) -> None:
+    with himdesk.unit_of_work() as uow:
+        uow.users.add(User(0, "hope", "Hope Tech", Role.HIT, hash_password(PASSWORD)))
+        uow.commit()
+    pending = _password(himdesk, "hope")
+    with himdesk.unit_of_work() as uow:
+        enrollment_for(uow, pending.token)
+    with himdesk.unit_of_work() as uow, pytest.raises(SecondFactorFailed):
+        confirm_enrollment(uow, pending.token, typed, "10.0.0.1")
+
+
+def test_a_login_code_in_another_script_is_refused_cleanly(himdesk: Himdesk, coder: User) -> None:
+    pending = _password(himdesk)
+    with pytest.raises(SecondFactorFailed):
+        _verify(himdesk, pending, "١٢٣٤٥٦")

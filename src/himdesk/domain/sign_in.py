@@ -60,4 +60,5 @@ def normalize_recovery_code(typed: str) -> str:
 
 def looks_like_totp(typed: str) -> bool:
     compact = typed.replace(" ", "")
-    return len(compact) == 6 and compact.isdigit()
+    # ASCII only: str.isdigit() also accepts other scripts' digits, which no app shows.
+    return len(compact) == 6 and compact.isascii() and compact.isdigit()

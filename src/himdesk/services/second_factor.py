@@ -84,17 +84,28 @@ def resume_pending(uow: UnitOfWork, token: str) -> PendingSession | None:
 
 
 def enrollment_for(uow: UnitOfWork, token: str) -> Enrollment:
-    """The secret to enroll: a new random one, or the one already shown (a page reload)."""
+    """The secret to enroll, bound to this sign-in: a reload shows the same one.
+
+    Every new sign-in gets a different secret, replacing any unconfirmed one, so whoever saw
+    an earlier enrollment page (someone else holding the password, say) never ends up
+    sharing the authenticator the user confirms.
+    """
     _session, user = _pending(uow, token, SessionStage.ENROLLING)
     factor = uow.authenticators.find(user.id)
     if factor is not None and factor.enrolled_at is not None:
         raise SignInExpired()  # enrolled meanwhile (another tab): log in with the code
-    secret = factor.secret if factor is not None else pyotp.random_base32()
-    if factor is None:
+    secret = _secret_for_sign_in(token)
+    if factor is None or factor.secret != secret:
         uow.authenticators.start_enrollment(user.id, secret)
         uow.commit()
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
     return Enrollment(secret=secret, provisioning_uri=uri)
+
+
+def _secret_for_sign_in(token: str) -> str:
+    # 160 bits from the sign-in token, which only this browser holds (its digest is stored).
+    digest = hashlib.sha256(b"himdesk-enrollment:" + token.encode()).digest()
+    return base64.b32encode(digest[:20]).decode()
 
 
 def confirm_enrollment(uow: UnitOfWork, token: str, code: str, client: str) -> Enrolled:
@@ -103,7 +114,7 @@ def confirm_enrollment(uow: UnitOfWork, token: str, code: str, client: str) -> E
     factor = uow.authenticators.find(user.id)
     if factor is None or factor.enrolled_at is not None:
         raise SignInExpired()
-    step = matching_step(factor.secret, code, uow.clock())
+    step = matching_step(factor.secret, code, uow.clock()) if looks_like_totp(code) else None
     if step is None or not uow.authenticators.claim_step(user.id, step):
         _refuse(uow, session, user, client, "user.mfa.enroll")
     uow.authenticators.confirm(user.id, uow.clock())
@@ -157,7 +168,7 @@ def matching_step(secret: str, code: str, now: datetime) -> int | None:
     current = int(now.timestamp()) // totp.interval
     typed = code.replace(" ", "")
     for step in (current, current - 1, current + 1):
-        if hmac.compare_digest(totp.generate_otp(step), typed):
+        if hmac.compare_digest(totp.generate_otp(step).encode(), typed.encode()):
             return step
     return None
 
