@@ -58,7 +58,10 @@ def test_a_wrong_password_fails_and_is_audited(himdesk: Himdesk, analyst: User) 
 def test_an_unknown_username_fails_the_same_way_and_is_audited(himdesk: Himdesk) -> None:
     with himdesk.unit_of_work() as uow, pytest.raises(LoginFailed, match="username or password"):
         log_in(uow, "mallory", PASSWORD, "10.0.0.66", IDLE)
-    assert _audit_tail(himdesk) == ("mallory", "user.login", "failure")
+    username, action, outcome = _audit_tail(himdesk)
+    assert (action, outcome) == ("user.login", "failure")
+    # A typed username may be a mistyped password: the trail keeps only a digest of it.
+    assert username.startswith("unknown:") and "mallory" not in username
 
 
 def test_a_session_idle_past_the_limit_is_ended(

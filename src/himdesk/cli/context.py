@@ -16,6 +16,7 @@ from himdesk.bootstrap import Himdesk
 from himdesk.config import Settings
 from himdesk.domain.access import Actor, PermissionDenied, PurposeOfUse, Role
 from himdesk.domain.demographics import InvalidInput
+from himdesk.services.access_control import ReasonRequired
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.storage.crypto import FieldKeyError
 
@@ -53,6 +54,9 @@ def clean_errors() -> Iterator[None]:
         yield
     except (NotFound, Conflict, PermissionDenied) as err:
         fail(str(err))
+    except ReasonRequired as err:
+        fail(f"patient {err.patient_id}'s record is restricted: open it in the workstation, "
+             "which asks for the reason (the command line cannot state one yet)")  # fmt: skip
     except FieldKeyError as err:
         fail(f"encrypted field not readable: {err}")
     except InvalidInput as err:
