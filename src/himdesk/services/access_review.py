@@ -45,7 +45,8 @@ def close_flag(
     if not flag.is_open:
         raise Conflict(f"Flag {flag_id} was already closed by {flag.reviewed_by}.")
     chosen = _disposition(disposition, note)
-    uow.access.close_flag(flag_id, chosen, actor.username, uow.clock(), note.strip())
+    if not uow.access.close_flag(flag_id, chosen, actor.username, uow.clock(), note.strip()):
+        raise Conflict(f"Flag {flag_id} was closed by someone else a moment ago.")
     audit.record(uow, actor, Action.REVIEW_ACCESS.value, patient_id=flag.patient_id,
                  object_type="access-flag", object_id=flag_id)  # fmt: skip
     uow.commit()

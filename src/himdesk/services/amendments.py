@@ -173,7 +173,8 @@ def file_disagreement(
         updated = rules.file_disagreement(request, disagreement, rebuttal)
     except rules.AmendmentRuleBroken as err:
         raise Conflict(str(err)) from err
-    uow.amendments.update_statements(updated)
+    if not uow.amendments.update_statements(updated):
+        raise Conflict("A statement of disagreement was filed on this request a moment ago.")
     audit.record(uow, actor, "amendment.disagreement", patient_id=request.patient_id,
                  object_type=OBJECT, object_id=request_id)  # fmt: skip
     uow.commit()

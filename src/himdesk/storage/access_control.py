@@ -118,9 +118,12 @@ class SqlAccessRepository:
 
     def close_flag(
         self, flag_id: int, disposition: Disposition, by: str, at: datetime, note: str
-    ) -> None:
-        self._db.execute(
+    ) -> bool:
+        """False when someone else closed it first (their review is never overwritten)."""
+        f = t.access_flags.c
+        closed = self._db.execute(
             update(t.access_flags)
-            .where(t.access_flags.c.id == flag_id)
+            .where(f.id == flag_id, f.disposition.is_(None))
             .values(disposition=disposition.value, reviewed_by=by, reviewed_at=at, note=note)
         )
+        return closed.rowcount == 1

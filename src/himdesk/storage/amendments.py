@@ -73,12 +73,15 @@ class SqlAmendmentRepository:
         )
         return result.rowcount == 1
 
-    def update_statements(self, request: AmendmentRequest) -> None:
-        self._db.execute(
+    def update_statements(self, request: AmendmentRequest) -> bool:
+        """False when a statement was filed meanwhile (it is never overwritten)."""
+        c = amendment_requests.c
+        filed = self._db.execute(
             update(amendment_requests)
-            .where(amendment_requests.c.id == request.id)
+            .where(c.id == request.id, c.disagreement == "")
             .values(disagreement=request.disagreement, rebuttal=request.rebuttal)
         )
+        return filed.rowcount == 1
 
     def list_open(self, limit: int) -> Sequence[AmendmentWorkItem]:
         c, p = amendment_requests.c, patients.c

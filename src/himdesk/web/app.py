@@ -129,7 +129,9 @@ def _add_error_pages(app: FastAPI) -> None:
 
     async def reason_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ReasonRequired)  # noqa: S101
-        return access.reason_page(request, exc, request.url.path)
+        # After a POST the form is gone: come back to the chart rather than re-posting.
+        back = request.url.path if request.method == "GET" else f"/patients/{exc.patient_id}"
+        return access.reason_page(request, exc, back)
 
     app.add_exception_handler(ReasonRequired, reason_required)
     app.add_exception_handler(LoginRequired, login_required)
