@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from himdesk.bootstrap import Himdesk
@@ -291,3 +292,25 @@ def test_signing_another_patients_document_through_an_edited_form_is_refused_and
         "not-found",
         str(seeded["other_doc"]),
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/patients/99999999999999999999", "/patients/1/documents/99999999999999999999",
+     "/amendments/99999999999999999999", "/patients/0"],
+)  # fmt: skip
+def test_ids_outside_the_database_range_get_a_clear_400(log_in: LogIn, path: str) -> None:
+    page = log_in("him_manager").get(path)
+    assert page.status_code == 400
+    assert "Request not understood" in page.text
+
+
+def test_an_unknown_patient_in_a_privacy_form_is_not_found_not_a_crash(log_in: LogIn) -> None:
+    client = log_in("privacy_officer")
+    token = csrf_of(client.get("/").text)
+    response = client.post(
+        "/patients/999999/access",
+        data={"csrf_token": token, "reason": "A sufficiently long reason"},
+    )
+    assert response.status_code == 404
+    assert client.get("/patients/999999/access-report.csv").status_code == 404

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from himdesk.domain.demographics import InvalidInput
 from himdesk.domain.restrictions import Decision
 from himdesk.services.access_control import ReasonRequired, request_access
+from himdesk.web.params import RecordId
 from himdesk.web.rendering import page
 from himdesk.web.sessions import CheckedSession, himdesk_of, safe_next
 
@@ -20,7 +21,7 @@ router = APIRouter()
 def state_reason(
     request: Request,
     session: CheckedSession,
-    patient_id: int,
+    patient_id: RecordId,
     reason: Annotated[str, Form(max_length=2000)] = "",
     decision: Annotated[str, Form(max_length=20)] = Decision.BREAK_GLASS.value,
     next: Annotated[str, Form(max_length=500)] = "",

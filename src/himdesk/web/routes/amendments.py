@@ -22,6 +22,7 @@ from himdesk.services.amendments import (
     record_request,
     start_request,
 )
+from himdesk.web.params import FormRecordId, RecordId
 from himdesk.web.rendering import page
 from himdesk.web.sessions import CheckedSession, Session, himdesk_of
 
@@ -42,7 +43,7 @@ def worklist(request: Request, session: Session) -> Response:
 
 @router.get("/patients/{patient_id}/amendments/new")
 def request_form(
-    request: Request, session: Session, patient_id: int, target: str, target_id: int
+    request: Request, session: Session, patient_id: RecordId, target: str, target_id: int
 ) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
         subject = start_request(uow, session.actor, patient_id, target, target_id)
@@ -56,9 +57,9 @@ def request_form(
 def record(
     request: Request,
     session: CheckedSession,
-    patient_id: int,
+    patient_id: RecordId,
     target: SHORT_TEXT,
-    target_id: Annotated[int, Form()],
+    target_id: FormRecordId,
     requested_change: LONG_TEXT = "",
     received_on: SHORT_TEXT = "",
 ) -> Response:
@@ -77,14 +78,14 @@ def record(
 
 
 @router.get("/amendments/{request_id}")
-def case(request: Request, session: Session, request_id: int, recorded: int = 0) -> Response:
+def case(request: Request, session: Session, request_id: RecordId, recorded: int = 0) -> Response:
     return _case_page(request, session, request_id, notice="recorded" if recorded else "")
 
 
 def _case_page(
     request: Request,
     session: Session,
-    request_id: int,
+    request_id: RecordId,
     status_code: int = 200,
     notice: str = "",
     errors: dict[str, str] | None = None,
@@ -112,7 +113,7 @@ def _current_values(p: Patient) -> dict[str, str]:
 
 @router.post("/amendments/{request_id}/accept-document")
 def accept_document(
-    request: Request, session: CheckedSession, request_id: int, amendment_text: LONG_TEXT = ""
+    request: Request, session: CheckedSession, request_id: RecordId, amendment_text: LONG_TEXT = ""
 ) -> Response:
     try:
         with himdesk_of(request).unit_of_work() as uow:
@@ -133,7 +134,7 @@ async def _demographics(request: Request) -> DemographicsForm:
 def accept_demographics(
     request: Request,
     session: CheckedSession,
-    request_id: int,
+    request_id: RecordId,
     form: Annotated[DemographicsForm, Depends(_demographics)],
     version: Annotated[int, Form()],
 ) -> Response:
@@ -150,7 +151,7 @@ def accept_demographics(
 def deny(
     request: Request,
     session: CheckedSession,
-    request_id: int,
+    request_id: RecordId,
     ground: SHORT_TEXT = "",
     explanation: LONG_TEXT = "",
     disagreement: LONG_TEXT = "",
@@ -170,7 +171,7 @@ def deny(
 def disagreement(
     request: Request,
     session: CheckedSession,
-    request_id: int,
+    request_id: RecordId,
     disagreement: LONG_TEXT = "",
     rebuttal: LONG_TEXT = "",
 ) -> Response:

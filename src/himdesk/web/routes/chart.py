@@ -14,6 +14,7 @@ from himdesk.domain.records import Patient
 from himdesk.services.access_history import access_history
 from himdesk.services.charts import demographics_history, open_chart
 from himdesk.services.patients import correct_demographics, start_correction
+from himdesk.web.params import RecordId
 from himdesk.web.rendering import page
 from himdesk.web.sessions import CheckedSession, Session, himdesk_of
 
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/patients/{patient_id}")
 
 
 @router.get("")
-def chart(request: Request, session: Session, patient_id: int) -> Response:
+def chart(request: Request, session: Session, patient_id: RecordId) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
         found = open_chart(uow, session.actor, patient_id)
     return page(request, "chart.html", chart=found, banner=found.banner)
@@ -37,7 +38,7 @@ def _as_form(p: Patient) -> DemographicsForm:
 
 
 @router.get("/demographics")
-def demographics_form(request: Request, session: Session, patient_id: int) -> Response:
+def demographics_form(request: Request, session: Session, patient_id: RecordId) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
         banner, patient = start_correction(uow, session.actor, patient_id)
     return page(request, "demographics.html", banner=banner, values=asdict(_as_form(patient)),
@@ -55,7 +56,7 @@ async def _submitted(request: Request) -> DemographicsForm:
 def correct(
     request: Request,
     session: CheckedSession,
-    patient_id: int,
+    patient_id: RecordId,
     form: Annotated[DemographicsForm, Depends(_submitted)],
     version: Annotated[int, Form()],
 ) -> Response:
@@ -72,7 +73,7 @@ def correct(
 
 
 @router.get("/history")
-def history(request: Request, session: Session, patient_id: int, saved: int = 0) -> Response:
+def history(request: Request, session: Session, patient_id: RecordId, saved: int = 0) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
         found = demographics_history(uow, session.actor, patient_id)
     return page(request, "history.html", banner=found.banner, amendments=found.amendments,
@@ -80,7 +81,7 @@ def history(request: Request, session: Session, patient_id: int, saved: int = 0)
 
 
 @router.get("/access-history")
-def accesses(request: Request, session: Session, patient_id: int) -> Response:
+def accesses(request: Request, session: Session, patient_id: RecordId) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
         found = access_history(uow, session.actor, patient_id)
     return page(request, "access_history.html", banner=found.banner, events=found.events)

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from himdesk.services.charts import read_document
 from himdesk.services.documents import amend_document, sign_document
+from himdesk.web.params import RecordId
 from himdesk.web.rendering import page
 from himdesk.web.sessions import CheckedSession, Session, himdesk_of
 
@@ -16,14 +17,18 @@ router = APIRouter(prefix="/patients/{patient_id}/documents/{document_id}")
 
 
 @router.get("")
-def document(request: Request, session: Session, patient_id: int, document_id: int) -> Response:
+def document(
+    request: Request, session: Session, patient_id: RecordId, document_id: RecordId
+) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
         view = read_document(uow, session.actor, patient_id, document_id)
     return page(request, "document.html", view=view, banner=view.banner)
 
 
 @router.post("/sign")
-def sign(request: Request, session: CheckedSession, patient_id: int, document_id: int) -> Response:
+def sign(
+    request: Request, session: CheckedSession, patient_id: RecordId, document_id: RecordId
+) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
         sign_document(uow, session.actor, patient_id, document_id)
     return RedirectResponse(f"/patients/{patient_id}/documents/{document_id}", status_code=303)
@@ -33,8 +38,8 @@ def sign(request: Request, session: CheckedSession, patient_id: int, document_id
 def amend(
     request: Request,
     session: CheckedSession,
-    patient_id: int,
-    document_id: int,
+    patient_id: RecordId,
+    document_id: RecordId,
     text: Annotated[str, Form(max_length=200_000)],
     reason: Annotated[str, Form(max_length=500)],
 ) -> Response:

@@ -18,6 +18,7 @@ from himdesk.services.access_review import (
     user_access_report,
 )
 from himdesk.services.errors import Conflict
+from himdesk.web.params import RecordId
 from himdesk.web.rendering import page
 from himdesk.web.sessions import CheckedSession, Session, himdesk_of
 
@@ -36,7 +37,7 @@ def reviews(request: Request, session: Session, closed: int = 0) -> Response:
 def review(
     request: Request,
     session: CheckedSession,
-    flag_id: int,
+    flag_id: RecordId,
     disposition: Annotated[str, Form(max_length=40)] = "",
     note: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
@@ -58,7 +59,7 @@ def _csv(text: str, name: str) -> Response:
 
 
 @router.get("/patients/{patient_id}/access-report.csv")
-def patient_report(request: Request, session: Session, patient_id: int) -> Response:
+def patient_report(request: Request, session: Session, patient_id: RecordId) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
         events = patient_access_report(uow, session.actor, patient_id)
     return _csv(events_as_csv(events), f"access-report-patient-{patient_id}.csv")
@@ -75,7 +76,7 @@ def user_report(request: Request, session: Session, username: str) -> Response:
 def restrict(
     request: Request,
     session: CheckedSession,
-    patient_id: int,
+    patient_id: RecordId,
     category: Annotated[str, Form(max_length=40)] = "",
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
