@@ -29,7 +29,7 @@ def open_flags(uow: UnitOfWork, actor: Actor, limit: int = 500) -> list[FlaggedA
     """Oldest first, so nothing waits forever; each row names the chart by MRN only."""
     audit.require(uow, actor, Action.REVIEW_ACCESS)
     flags = uow.access.open_flags(limit)
-    mrns = {f.patient_id: uow.patients.get(f.patient_id).mrn for f in flags}
+    mrns = uow.patients.mrns_of({f.patient_id for f in flags})
     audit.record(uow, actor, "audit.review.read", object_type="access-flags", object_id=len(flags))
     uow.commit()
     return [FlaggedAccess(f, mrns[f.patient_id]) for f in flags]

@@ -28,9 +28,15 @@ def _flag(m: Any) -> AccessFlag:
 class SqlAccessRepository:
     def __init__(self, connection: Connection) -> None:
         self._db = connection
+        # One chart opening asks several times (decision, banner, review flags): read once.
+        self._known: dict[int, frozenset[SensitiveCategory]] = {}
 
     def restrictions(self, patient_id: int) -> frozenset[SensitiveCategory]:
-        return self.restrictions_of({patient_id}).get(patient_id, frozenset())
+        if patient_id not in self._known:
+            self._known[patient_id] = self.restrictions_of({patient_id}).get(
+                patient_id, frozenset()
+            )
+        return self._known[patient_id]
 
     def restrictions_of(self, patient_ids: set[int]) -> dict[int, frozenset[SensitiveCategory]]:
         if not patient_ids:
@@ -47,6 +53,7 @@ class SqlAccessRepository:
     def add_restriction(
         self, patient_id: int, category: SensitiveCategory, reason: str, by: str, at: datetime
     ) -> None:
+        self._known.pop(patient_id, None)
         self._db.execute(
             insert(t.patient_restrictions).values(
                 patient_id=patient_id, category=category.value, reason=reason, set_by=by, set_at=at

@@ -85,6 +85,12 @@ class SqlPatientRepository:
             raise NotFound("patient", patient_id)
         return self._to_patient(row)
 
+    def mrns_of(self, patient_ids: set[int]) -> dict[int, str]:
+        if not patient_ids:
+            return {}
+        query = select(patients.c.id, patients.c.mrn).where(patients.c.id.in_(sorted(patient_ids)))
+        return {row.id: row.mrn for row in self._db.execute(query)}
+
     def find_by_mrn(self, mrn: str) -> Patient | None:
         row = self._db.execute(select(patients).where(patients.c.mrn == mrn)).first()
         return self._to_patient(row) if row else None
