@@ -56,6 +56,8 @@ READS: dict[str, tuple[Read, bool]] = {
 
 NOT_READS = {
     "access_control.check_access": "a step inside the reads above, audited by them",
+    "completeness.analyze_charts": "one audited access per encounter analysed "
+    "(tests/integration/test_completeness.py)",
     "charts.document_of": "a step inside document reads and writes; audits refused IDs",
     "access_control.has_active_grant": "a step inside open_chart",
     "access_control.flag_chart_access": "a step inside open_chart",

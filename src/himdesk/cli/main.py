@@ -7,6 +7,7 @@ import typer
 from himdesk.cli import (
     audit_commands,
     audit_report,
+    chart_commands,
     demo_commands,
     key_commands,
     patient_commands,
@@ -39,6 +40,7 @@ app.add_typer(user_commands.app, name="user")
 audit_report.register(audit_commands.app)
 app.add_typer(audit_commands.app, name="audit")
 app.add_typer(patient_commands.app, name="patient")
+app.add_typer(chart_commands.app, name="chart")
 app.add_typer(key_commands.app, name="keys")
 
 

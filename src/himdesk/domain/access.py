@@ -43,6 +43,7 @@ class Action(enum.StrEnum):
     READ_FULL_SSN = "patient.ssn.read"
     READ_FULL_ADDRESS = "patient.address.read"
     READ_RESTRICTED = "record.restricted.read"
+    ANALYZE_CHARTS = "chart.analyze"
     BREAK_GLASS = "record.break_glass"
     SET_RESTRICTION = "patient.restriction.set"
     REVIEW_ACCESS = "audit.review"
@@ -73,6 +74,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         Role.HIT: {
             Action.SEARCH_PATIENTS,
             Action.READ_CHART,
+            Action.ANALYZE_CHARTS,
             Action.READ_FULL_ADDRESS,
             Action.EDIT_DEMOGRAPHICS,
             Action.BREAK_GLASS,
@@ -89,6 +91,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.READ_FULL_SSN,
             Action.READ_FULL_ADDRESS,
             Action.READ_RESTRICTED,
+            Action.ANALYZE_CHARTS,
             Action.SET_RESTRICTION,
             Action.EDIT_DEMOGRAPHICS,
             Action.READ_ACCESS_HISTORY,

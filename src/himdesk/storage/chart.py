@@ -112,6 +112,24 @@ class SqlChartRepository:
             for r in self._db.execute(query)
         ]  # fmt: skip
 
+    def discharged_encounters(self, encounter_id: int | None = None) -> Sequence[Encounter]:
+        e = t.encounters.c
+        query = select(t.encounters).where(e.discharged_at.is_not(None))
+        if encounter_id is not None:
+            query = query.where(e.id == encounter_id)
+        rows = self._db.execute(query.order_by(e.id))
+        return [_build(Encounter, t.encounters, r._mapping) for r in rows]
+
+    def encounter_documents(self, encounter_id: int) -> Sequence[ClinicalDocument]:
+        d = t.documents
+        query = select(d).where(d.c.encounter_id == encounter_id).order_by(d.c.authored_at)
+        return [_build(ClinicalDocument, d, r._mapping) for r in self._db.execute(query)]
+
+    def encounter_procedures(self, encounter_id: int) -> Sequence[Procedure]:
+        p = t.procedures
+        query = select(p).where(p.c.encounter_id == encounter_id).order_by(p.c.performed_at)
+        return [_build(Procedure, p, r._mapping) for r in self._db.execute(query)]
+
     def document(self, document_id: int) -> ClinicalDocument | None:
         row = self._db.execute(select(t.documents).where(t.documents.c.id == document_id)).first()
         return _build(ClinicalDocument, t.documents, row._mapping) if row else None

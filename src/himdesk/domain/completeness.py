@@ -1,0 +1,239 @@
+"""Chart completeness: the deficiencies an HIT finds when analysing a discharged encounter.
+
+Rules follow the usual medical-staff bylaws and CMS Conditions of Participation
+(42 CFR 482.24(c)): an H&P within 24 hours after admission (or 30 days before, updated), a
+discharge summary, an operative report right after surgery, a pathology report for removed
+tissue, an ED note for ED visits, every entry authenticated (and co-signed for residents),
+documents filed to the right patient and encounter. Thresholds are settings, not constants.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from himdesk.domain.records import (
+    ClinicalDocument,
+    DocumentStatus,
+    DocumentType,
+    Encounter,
+    EncounterClass,
+    Patient,
+    Procedure,
+)
+
+T = DocumentType
+
+
+class DeficiencyKind(enum.StrEnum):
+    MISSING_DOCUMENT = "missing_document"
+    UNSIGNED_DOCUMENT = "unsigned_document"
+    MISSING_COSIGNATURE = "missing_cosignature"
+    LATE_DOCUMENT = "late_document"
+    WRONG_PATIENT = "wrong_patient"
+    OUTSIDE_ENCOUNTER = "outside_encounter"
+
+
+@dataclass(frozen=True)
+class CompletenessRules:
+    """The bylaws' numbers; each rule can be switched off by its kind."""
+
+    hp_after_admission: timedelta = timedelta(hours=24)
+    hp_before_admission: timedelta = timedelta(days=30)
+    operative_report_within: timedelta = timedelta(hours=24)
+    discharge_summary_within: timedelta = timedelta(days=30)
+    completion_days: int = 30  # deficiencies are due this long after discharge
+    disabled: frozenset[DeficiencyKind] = frozenset()
+
+
+@dataclass(frozen=True)
+class Deficiency:
+    kind: DeficiencyKind
+    rule: str
+    message: str
+    assignee_id: int | None
+    due_on: date
+    document_id: int | None = None
+
+    @property
+    def severity(self) -> str:
+        return "error" if self.kind is not DeficiencyKind.LATE_DOCUMENT else "warning"
+
+
+@dataclass(frozen=True)
+class EncounterRecord:
+    """Everything the rules look at for one encounter."""
+
+    patient: Patient
+    encounter: Encounter
+    documents: Sequence[ClinicalDocument]
+    procedures: Sequence[Procedure] = field(default_factory=tuple)
+
+
+def analyze(record: EncounterRecord, rules: CompletenessRules) -> list[Deficiency]:
+    e = record.encounter
+    if e.discharged_at is None:
+        return []  # analysis starts at discharge
+    due = (e.discharged_at + timedelta(days=rules.completion_days)).date()
+    found = [
+        *_required(record, rules, due),
+        *_authentication(record, due),
+        *_filing(record, rules, due),
+        *_timeliness(record, rules, due),
+    ]
+    return [d for d in found if d.kind not in rules.disabled]
+
+
+def _of(record: EncounterRecord, kind: DocumentType) -> list[ClinicalDocument]:
+    return [d for d in record.documents if d.document_type is kind]
+
+
+def _missing(what: str, rule: str, assignee: int | None, due: date) -> Deficiency:
+    return Deficiency(
+        DeficiencyKind.MISSING_DOCUMENT, rule, f"No {what} in the record.", assignee, due
+    )
+
+
+def _required(record: EncounterRecord, rules: CompletenessRules, due: date) -> Iterator[Deficiency]:
+    e, attending = record.encounter, record.encounter.attending_id
+    if e.encounter_class is EncounterClass.INPATIENT:
+        window_start = e.admitted_at - rules.hp_before_admission
+        window_end = e.admitted_at + rules.hp_after_admission
+        if not any(
+            window_start <= d.authored_at <= window_end for d in _of(record, T.HISTORY_AND_PHYSICAL)
+        ):
+            yield _missing(
+                "history and physical within 24 hours of admission", "hp_required", attending, due
+            )
+        if not _of(record, T.DISCHARGE_SUMMARY):
+            yield _missing("discharge summary", "discharge_summary_required", attending, due)
+    if e.encounter_class is EncounterClass.EMERGENCY and not _of(record, T.ED_NOTE):
+        yield _missing("emergency department note", "ed_note_required", attending, due)
+    yield from _surgical(record, rules, due)
+
+
+def _surgical(record: EncounterRecord, rules: CompletenessRules, due: date) -> Iterator[Deficiency]:
+    operative = _of(record, T.OPERATIVE_REPORT)
+    for procedure in record.procedures:
+        limit = procedure.performed_at + rules.operative_report_within
+        if not any(
+            procedure.performed_at - timedelta(hours=1) <= d.authored_at <= limit for d in operative
+        ):
+            yield _missing(
+                f"operative report for {procedure.description}",
+                "operative_report_required",
+                procedure.performed_by_id,
+                due,
+            )
+    if any(p.tissue_removed for p in record.procedures) and not _of(record, T.PATHOLOGY_REPORT):
+        surgeon = next(p.performed_by_id for p in record.procedures if p.tissue_removed)
+        yield _missing(
+            "pathology report for the tissue removed", "pathology_required", surgeon, due
+        )
+
+
+def _authentication(record: EncounterRecord, due: date) -> Iterator[Deficiency]:
+    for d in record.documents:
+        if d.status is DocumentStatus.DRAFT:
+            yield Deficiency(
+                DeficiencyKind.UNSIGNED_DOCUMENT,
+                "signature_required",
+                f"{d.title} of {d.authored_at:%Y-%m-%d} is not signed.",
+                d.author_id,
+                due,
+                d.id,
+            )
+        elif d.requires_cosignature and d.cosigned_at is None:
+            yield Deficiency(
+                DeficiencyKind.MISSING_COSIGNATURE,
+                "cosignature_required",
+                f"{d.title} of {d.authored_at:%Y-%m-%d} by a resident has no "
+                "attending co-signature.",
+                record.encounter.attending_id,
+                due,
+                d.id,
+            )
+
+
+_MRN = re.compile(r"\bMRN:\s*(\S+)")
+_DOB = re.compile(r"\bDOB:\s*(\d{2})/(\d{2})/(\d{4})")
+
+
+def names_other_patient(document: ClinicalDocument, patient: Patient) -> str | None:
+    """What in the document's header disagrees with the chart (MRN or date of birth)."""
+    top = document.text.split("\n\n", 1)[0]
+    mrn = _MRN.search(top)
+    if mrn and mrn.group(1) != patient.mrn:
+        return f"MRN {mrn.group(1)}"
+    dob = _DOB.search(top)
+    if dob:
+        month, day, year = (int(x) for x in dob.groups())
+        if (year, month, day) != (
+            patient.birth_on.year,
+            patient.birth_on.month,
+            patient.birth_on.day,
+        ):
+            return f"date of birth {dob.group(0)[5:].strip()}"
+    return None
+
+
+def _filing(record: EncounterRecord, rules: CompletenessRules, due: date) -> Iterator[Deficiency]:
+    e = record.encounter
+    assert e.discharged_at is not None  # noqa: S101 - analyze() checks
+    for d in record.documents:
+        other = names_other_patient(d, record.patient)
+        if other:
+            yield Deficiency(
+                DeficiencyKind.WRONG_PATIENT,
+                "header_matches_chart",
+                f"{d.title} of {d.authored_at:%Y-%m-%d} names {other}, not this "
+                "patient: filed to the wrong patient?",
+                d.author_id,
+                due,
+                d.id,
+            )
+        elif _outside(d, e, e.discharged_at, rules):
+            yield Deficiency(
+                DeficiencyKind.OUTSIDE_ENCOUNTER,
+                "dated_inside_encounter",
+                f"{d.title} dated {d.authored_at:%Y-%m-%d %H:%M} lies outside the "
+                f"encounter ({e.admitted_at:%Y-%m-%d} to {e.discharged_at:%Y-%m-%d}): "
+                "filed to the wrong encounter?",
+                d.author_id,
+                due,
+                d.id,
+            )
+
+
+def _outside(
+    d: ClinicalDocument, e: Encounter, discharged: datetime, rules: CompletenessRules
+) -> bool:
+    if d.document_type is T.DISCHARGE_SUMMARY:
+        return d.authored_at < e.admitted_at  # lateness is its own rule
+    start = e.admitted_at - (
+        rules.hp_before_admission if d.document_type is T.HISTORY_AND_PHYSICAL else timedelta(0)
+    )
+    return not start <= d.authored_at <= discharged
+
+
+def _timeliness(
+    record: EncounterRecord, rules: CompletenessRules, due: date
+) -> Iterator[Deficiency]:
+    discharged = record.encounter.discharged_at
+    assert discharged is not None  # noqa: S101 - analyze() checks
+    for d in _of(record, T.DISCHARGE_SUMMARY):
+        signed = d.signed_at or d.authored_at
+        if signed - discharged > rules.discharge_summary_within:
+            days = (signed - discharged).days
+            yield Deficiency(
+                DeficiencyKind.LATE_DOCUMENT,
+                "discharge_summary_timely",
+                f"Discharge summary signed {days} days after discharge (limit "
+                f"{rules.discharge_summary_within.days} days).",
+                d.author_id,
+                due,
+                d.id,
+            )
