@@ -155,3 +155,13 @@ def test_an_emergency_visit_needs_an_ed_note() -> None:
 def test_a_disabled_rule_reports_nothing() -> None:
     rules = CompletenessRules(disabled=frozenset({K.MISSING_DOCUMENT}))
     assert analyze(_stay(*CLEAN[:2]), rules) == []
+
+
+def test_a_labelled_document_is_named_by_its_category_not_its_title() -> None:
+    from himdesk.domain.sensitivity import SensitiveCategory
+
+    draft = replace(CLEAN[1], status=DocumentStatus.DRAFT, title="Psychiatry consult",
+                    sensitivity=SensitiveCategory.BEHAVIORAL_HEALTH)  # fmt: skip
+    [found] = analyze(_stay(CLEAN[0], draft, CLEAN[2]), RULES)
+    assert found.message.startswith("Restricted document (Behavioral health)")
+    assert "Psychiatry" not in found.message

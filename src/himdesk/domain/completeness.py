@@ -87,6 +87,13 @@ def analyze(record: EncounterRecord, rules: CompletenessRules) -> list[Deficienc
     return [d for d in found if d.kind not in rules.disabled]
 
 
+def _named(document: ClinicalDocument) -> str:
+    """A labelled document is named by its category only: worklists are read widely."""
+    if document.sensitivity is not None:
+        return f"Restricted document ({document.sensitivity.label})"
+    return document.title
+
+
 def _of(record: EncounterRecord, kind: DocumentType) -> list[ClinicalDocument]:
     return [d for d in record.documents if d.document_type is kind]
 
@@ -141,7 +148,7 @@ def _authentication(record: EncounterRecord, due: date) -> Iterator[Deficiency]:
             yield Deficiency(
                 DeficiencyKind.UNSIGNED_DOCUMENT,
                 "signature_required",
-                f"{d.title} of {d.authored_at:%Y-%m-%d} is not signed.",
+                f"{_named(d)} of {d.authored_at:%Y-%m-%d} is not signed.",
                 d.author_id,
                 due,
                 d.id,
@@ -150,7 +157,7 @@ def _authentication(record: EncounterRecord, due: date) -> Iterator[Deficiency]:
             yield Deficiency(
                 DeficiencyKind.MISSING_COSIGNATURE,
                 "cosignature_required",
-                f"{d.title} of {d.authored_at:%Y-%m-%d} by a resident has no "
+                f"{_named(d)} of {d.authored_at:%Y-%m-%d} by a resident has no "
                 "attending co-signature.",
                 record.encounter.attending_id,
                 due,
@@ -189,7 +196,7 @@ def _filing(record: EncounterRecord, rules: CompletenessRules, due: date) -> Ite
             yield Deficiency(
                 DeficiencyKind.WRONG_PATIENT,
                 "header_matches_chart",
-                f"{d.title} of {d.authored_at:%Y-%m-%d} names {other}, not this "
+                f"{_named(d)} of {d.authored_at:%Y-%m-%d} names {other}, not this "
                 "patient: filed to the wrong patient?",
                 d.author_id,
                 due,
@@ -199,7 +206,7 @@ def _filing(record: EncounterRecord, rules: CompletenessRules, due: date) -> Ite
             yield Deficiency(
                 DeficiencyKind.OUTSIDE_ENCOUNTER,
                 "dated_inside_encounter",
-                f"{d.title} dated {d.authored_at:%Y-%m-%d %H:%M} lies outside the "
+                f"{_named(d)} dated {d.authored_at:%Y-%m-%d %H:%M} lies outside the "
                 f"encounter ({e.admitted_at:%Y-%m-%d} to {e.discharged_at:%Y-%m-%d}): "
                 "filed to the wrong encounter?",
                 d.author_id,
