@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from himdesk.domain.audit import GENESIS_HASH, AuditEntry, SealedAuditEvent, seal
 from himdesk.domain.records import (
     AbnormalFlag,
     Address,
@@ -150,3 +151,22 @@ class ChartBuilder:
                 recorded_on=date(2020, 1, 5),
             )
         )
+
+
+def audit_entry(n: int, start: datetime, **changes: object) -> AuditEntry:
+    """The n-th of a run of chart reads by one technician, a minute apart from `start`."""
+    entry = AuditEntry(
+        occurred_at=start + timedelta(minutes=n), user_id=7, username="jdoe", role="hit",
+        action="chart.read", patient_id=100 + n, object_type="patient", object_id=str(100 + n),
+        client_address="10.0.0.5", purpose="HOPERAT",
+    )  # fmt: skip
+    return replace(entry, **changes)  # type: ignore[arg-type]
+
+
+def sealed_chain(entries: list[AuditEntry]) -> list[SealedAuditEvent]:
+    events: list[SealedAuditEvent] = []
+    previous = GENESIS_HASH
+    for sequence, entry in enumerate(entries, start=1):
+        events.append(seal(entry, sequence, previous))
+        previous = events[-1].event_hash
+    return events

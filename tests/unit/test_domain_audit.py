@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.fakes import audit_entry, sealed_chain
 
 from himdesk.domain.audit import (
     GENESIS_HASH,
@@ -21,29 +22,10 @@ WRITTEN_AT = datetime(2026, 3, 2, 14, 30, 0, tzinfo=UTC)
 
 
 def _entry(n: int, **changes: object) -> AuditEntry:
-    entry = AuditEntry(
-        occurred_at=WRITTEN_AT + timedelta(minutes=n),
-        user_id=7,
-        username="jdoe",
-        role="hit",
-        action="chart.read",
-        patient_id=100 + n,
-        object_type="patient",
-        object_id=str(100 + n),
-        client_address="10.0.0.5",
-        purpose="HOPERAT",
-    )
-    return replace(entry, **changes)  # type: ignore[arg-type]
+    return audit_entry(n, WRITTEN_AT, **changes)
 
 
-def _seal_all(entries: list[AuditEntry]) -> list[SealedAuditEvent]:
-    events: list[SealedAuditEvent] = []
-    previous = GENESIS_HASH
-    for sequence, entry in enumerate(entries, start=1):
-        event = seal(entry, sequence, previous)
-        events.append(event)
-        previous = event.event_hash
-    return events
+_seal_all = sealed_chain
 
 
 def _chain(length: int = 5) -> list[SealedAuditEvent]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from himdesk.services.ports import Authenticator
 from himdesk.storage.crypto import FieldCipher
@@ -89,12 +89,3 @@ class SqlAuthenticatorRepository:
     def remove(self, user_id: int) -> None:
         self._db.execute(delete(recovery_codes).where(recovery_codes.c.user_id == user_id))
         self._db.execute(delete(authenticators).where(authenticators.c.user_id == user_id))
-
-    def unused_recovery_codes(self, user_id: int) -> int:
-        return int(
-            self._db.execute(
-                select(func.count()).where(
-                    recovery_codes.c.user_id == user_id, recovery_codes.c.used_at.is_(None)
-                )
-            ).scalar_one()
-        )
