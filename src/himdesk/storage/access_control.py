@@ -30,6 +30,7 @@ class SqlAccessRepository:
         self._db = connection
         # One chart opening asks several times (decision, banner, review flags): read once.
         self._known: dict[int, frozenset[SensitiveCategory]] = {}
+        self._treats: dict[tuple[int, int], bool] = {}
 
     def restrictions(self, patient_id: int) -> frozenset[SensitiveCategory]:
         if patient_id not in self._known:
@@ -86,6 +87,12 @@ class SqlAccessRepository:
 
     def treatment_relationship(self, clinician_id: int, patient_id: int) -> bool:
         """Attending of an encounter, author of a document or operator of a procedure."""
+        key = (clinician_id, patient_id)
+        if key not in self._treats:
+            self._treats[key] = self._find_relationship(clinician_id, patient_id)
+        return self._treats[key]
+
+    def _find_relationship(self, clinician_id: int, patient_id: int) -> bool:
         ties = [
             exists().where(and_(t.encounters.c.patient_id == patient_id,
                                 t.encounters.c.attending_id == clinician_id)),
