@@ -58,6 +58,8 @@ NOT_READS = {
     "access_control.check_access": "a step inside the reads above, audited by them",
     "completeness.analyze_charts": "one audited access per encounter analysed "
     "(tests/integration/test_completeness.py)",
+    "completeness.complete_review": "a write (the chart's status), audited as chart.review",
+    "completeness.waive_deficiency": "a write, audited as deficiency.waive",
     "charts.document_of": "a step inside document reads and writes; audits refused IDs",
     "access_control.has_active_grant": "a step inside open_chart",
     "access_control.flag_chart_access": "a step inside open_chart",

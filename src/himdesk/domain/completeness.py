@@ -16,11 +16,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from himdesk.domain.records import (
+    Allergy,
     ClinicalDocument,
+    Diagnosis,
     DocumentStatus,
     DocumentType,
     Encounter,
     EncounterClass,
+    Medication,
+    Observation,
     Patient,
     Procedure,
 )
@@ -35,6 +39,44 @@ class DeficiencyKind(enum.StrEnum):
     LATE_DOCUMENT = "late_document"
     WRONG_PATIENT = "wrong_patient"
     OUTSIDE_ENCOUNTER = "outside_encounter"
+    # Discrepancies (domain/discrepancies.py): conflicts between parts of the record.
+    LATERALITY_CONFLICT = "laterality_conflict"
+    SEX_INCONSISTENT = "sex_inconsistent"
+    AGE_INCONSISTENT = "age_inconsistent"
+    DIAGNOSIS_NOT_ON_ABSTRACT = "diagnosis_not_on_abstract"
+    DIAGNOSIS_UNSUPPORTED = "diagnosis_unsupported"
+    RESULT_WITHOUT_DIAGNOSIS = "result_without_diagnosis"
+    MEDICATION_WITHOUT_DIAGNOSIS = "medication_without_diagnosis"
+    ALLERGY_CONFLICT = "allergy_conflict"
+    DUPLICATE_DOCUMENT = "duplicate_document"
+
+    @property
+    def is_discrepancy(self) -> bool:
+        return self in _DISCREPANCIES
+
+
+_DOCUMENTATION = {"missing_document", "unsigned_document", "missing_cosignature",
+                  "late_document", "wrong_patient", "outside_encounter"}  # fmt: skip
+_DISCREPANCIES = frozenset(k for k in DeficiencyKind if k.value not in _DOCUMENTATION)
+
+
+class EvidenceSource(enum.StrEnum):
+    DOCUMENT = "document"
+    RESULT = "result"
+    DIAGNOSIS = "diagnosis"
+    PROCEDURE = "procedure"
+    MEDICATION = "medication"
+    ALLERGY = "allergy"
+    PATIENT = "patient"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One exact piece of the record a finding rests on: which item, and what it says."""
+
+    source: EvidenceSource
+    source_id: int | None
+    quote: str  # the sentence, value or entry, as it stands in the record
 
 
 @dataclass(frozen=True)
@@ -57,10 +99,20 @@ class Deficiency:
     assignee_id: int | None
     due_on: date
     document_id: int | None = None
+    # What distinguishes two findings of one rule on one encounter (a procedure, a result).
+    subject: str = ""
+    evidence: tuple[Evidence, ...] = ()
 
     @property
     def severity(self) -> str:
-        return "error" if self.kind is not DeficiencyKind.LATE_DOCUMENT else "warning"
+        if self.kind is DeficiencyKind.LATE_DOCUMENT or self.kind.is_discrepancy:
+            return "warning"
+        return "error"
+
+    @property
+    def key(self) -> str:
+        """Stable identity across re-analyses, so a finding is cleared rather than re-made."""
+        return f"{self.rule}/{self.document_id or ''}/{self.subject}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +123,13 @@ class EncounterRecord:
     encounter: Encounter
     documents: Sequence[ClinicalDocument]
     procedures: Sequence[Procedure] = field(default_factory=tuple)
+    observations: Sequence[Observation] = field(default_factory=tuple)
+    diagnoses: Sequence[Diagnosis] = field(default_factory=tuple)
+    medications: Sequence[Medication] = field(default_factory=tuple)
+    allergies: Sequence[Allergy] = field(default_factory=tuple)
+
+
+from himdesk.domain.discrepancies import find_discrepancies  # noqa: E402 - uses the types above
 
 
 def analyze(record: EncounterRecord, rules: CompletenessRules) -> list[Deficiency]:
@@ -83,6 +142,7 @@ def analyze(record: EncounterRecord, rules: CompletenessRules) -> list[Deficienc
         *_authentication(record, due),
         *_filing(record, rules, due),
         *_timeliness(record, rules, due),
+        *find_discrepancies(record, due),
     ]
     return [d for d in found if d.kind not in rules.disabled]
 
@@ -98,9 +158,16 @@ def _of(record: EncounterRecord, kind: DocumentType) -> list[ClinicalDocument]:
     return [d for d in record.documents if d.document_type is kind]
 
 
-def _missing(what: str, rule: str, assignee: int | None, due: date) -> Deficiency:
+def _missing(
+    what: str, rule: str, assignee: int | None, due: date, subject: str = ""
+) -> Deficiency:
     return Deficiency(
-        DeficiencyKind.MISSING_DOCUMENT, rule, f"No {what} in the record.", assignee, due
+        DeficiencyKind.MISSING_DOCUMENT,
+        rule,
+        f"No {what} in the record.",
+        assignee,
+        due,
+        subject=subject,
     )
 
 
@@ -134,6 +201,7 @@ def _surgical(record: EncounterRecord, rules: CompletenessRules, due: date) -> I
                 "operative_report_required",
                 procedure.performed_by_id,
                 due,
+                subject=f"procedure {procedure.id}",
             )
     if any(p.tissue_removed for p in record.procedures) and not _of(record, T.PATHOLOGY_REPORT):
         surgeon = next(p.performed_by_id for p in record.procedures if p.tissue_removed)

@@ -1,18 +1,35 @@
-"""Chart analysis on demand: every discharged encounter (or one) checked for deficiencies."""
+"""Chart analysis: deficiencies found, tracked until cleared, and the chart's status.
+
+Analysis runs on demand (`analyze_charts`), after every change to a discharged encounter's
+documents (`reanalyze_encounter`, called inside the change's own transaction) and over the
+whole hospital after a load. Each run reconciles what it finds with what is tracked: new
+findings open deficiencies, fixed ones clear with who and when.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from itertools import islice
 
 from himdesk.domain.access import Action, Actor
+from himdesk.domain.chart_review import (
+    ChartReview,
+    ChartStatus,
+    Resolution,
+    TrackedDeficiency,
+    reconcile,
+    status_after,
+)
 from himdesk.domain.completeness import CompletenessRules, Deficiency, EncounterRecord, analyze
 from himdesk.domain.records import Encounter
 from himdesk.services import audit
-from himdesk.services.errors import NotFound
-from himdesk.services.ports import UnitOfWork
+from himdesk.services.errors import Conflict, NotFound
+from himdesk.services.ports import NewDeficiency, UnitOfWork
 
 BYLAWS = CompletenessRules()
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -23,38 +40,161 @@ class Finding:
     assignee: str
 
 
+@dataclass(frozen=True)
+class AnalysedEncounter:
+    record: EncounterRecord
+    open: tuple[Deficiency, ...]  # what is open after this analysis
+    review: ChartReview
+
+
 def analyze_charts(
     uow: UnitOfWork,
     actor: Actor,
     encounter_id: int | None = None,
     rules: CompletenessRules = BYLAWS,
 ) -> list[Finding]:
-    """Deficiencies of discharged encounters; each chart analysed is one audited access."""
+    """Open deficiencies of discharged encounters; each chart analysed is one audited access."""
     audit.require(uow, actor, Action.ANALYZE_CHARTS)
     encounters = uow.chart.discharged_encounters(encounter_id)
     if encounter_id is not None and not encounters:
         raise NotFound("discharged encounter", encounter_id)
-    findings = list(_findings(uow, actor, encounters, rules))
+    findings: list[Finding] = []
+    for analysed in analyze_encounters(uow, actor.username, encounters, rules):
+        record = analysed.record
+        audit.record(uow, actor, Action.ANALYZE_CHARTS.value, patient_id=record.patient.id,
+                     object_type="encounter", object_id=record.encounter.id)  # fmt: skip
+        findings.extend(_named(uow, analysed))
     uow.commit()
     return findings
 
 
-def _findings(
-    uow: UnitOfWork,
-    actor: Actor,
-    encounters: list[Encounter] | tuple[Encounter, ...] | object,
-    rules: CompletenessRules,
-) -> Iterator[Finding]:
-    assert isinstance(encounters, (list, tuple))  # noqa: S101
-    for encounter in encounters:
-        assert encounter.id is not None  # noqa: S101
-        patient = uow.patients.get(encounter.patient_id)
-        record = EncounterRecord(patient, encounter, uow.chart.encounter_documents(encounter.id),
-                                 uow.chart.encounter_procedures(encounter.id))  # fmt: skip
-        deficiencies = analyze(record, rules)
-        audit.record(uow, actor, Action.ANALYZE_CHARTS.value, patient_id=patient.id,
-                     object_type="encounter", object_id=encounter.id)  # fmt: skip
-        names = uow.clinicians.get_many({d.assignee_id for d in deficiencies if d.assignee_id})
-        for d in deficiencies:
-            who = names[d.assignee_id].display_name if d.assignee_id in names else ""
-            yield Finding(encounter, patient.mrn, d, who)
+def analyze_encounters(
+    uow: UnitOfWork, by: str, encounters: Sequence[Encounter], rules: CompletenessRules = BYLAWS
+) -> Iterator[AnalysedEncounter]:
+    """Analyse and track, in batches; the caller audits and commits."""
+    pending = iter(encounters)
+    while batch := list(islice(pending, BATCH)):
+        records = uow.chart.encounter_records(batch, uow.patients.get_many)
+        yield from _track(uow, by, [(r, analyze(r, rules)) for r in records])
+
+
+def reanalyze_encounter(
+    uow: UnitOfWork, by: str, encounter_id: int | None, rules: CompletenessRules = BYLAWS
+) -> ChartReview | None:
+    """Bring a discharged encounter's deficiencies up to date after a change (no commit)."""
+    if encounter_id is None:
+        return None
+    encounter = uow.chart.encounter(encounter_id)
+    if encounter is None or encounter.discharged_at is None:
+        return None
+    return next(iter(analyze_encounters(uow, by, [encounter], rules))).review
+
+
+def _track(
+    uow: UnitOfWork, by: str, analysed: list[tuple[EncounterRecord, list[Deficiency]]]
+) -> Iterator[AnalysedEncounter]:
+    ids = [_id(record) for record, _ in analysed]
+    tracked = uow.chart_reviews.tracked(ids)
+    reviews = uow.chart_reviews.reviews(ids)
+    now = uow.clock()
+    rows: list[NewDeficiency] = []
+    fixed: list[int] = []
+    updated: list[ChartReview] = []
+    results: list[AnalysedEncounter] = []
+    for record, found in analysed:
+        encounter_id = _id(record)
+        change = reconcile(found, tracked[encounter_id])
+        rows += [(encounter_id, record.encounter.patient_id, d) for d in change.new]
+        fixed += [t.id for t in change.fixed]
+        still = {t.deficiency.key for t in tracked[encounter_id] if t.is_open} - {
+            t.deficiency.key for t in change.fixed
+        }
+        open_now = tuple(d for d in found if d.key in still or d in change.new)
+        review = _next_review(reviews.get(encounter_id), encounter_id, len(open_now), now)
+        updated.append(review)
+        results.append(AnalysedEncounter(record, open_now, review))
+    uow.chart_reviews.add(rows, now, by)
+    uow.chart_reviews.clear(fixed, now, by, Resolution.FIXED)
+    uow.chart_reviews.save_reviews(updated, reviews.keys())
+    yield from results
+
+
+def _next_review(
+    before: ChartReview | None, encounter_id: int, open_count: int, now: datetime
+) -> ChartReview:
+    reviewed = before is not None and before.reviewed_at is not None
+    status = status_after(reviewed, open_count)
+    if before is None:
+        return ChartReview(encounter_id, status, now)
+    completed = before.completed_at if status is ChartStatus.COMPLETE else None
+    if status is ChartStatus.COMPLETE and completed is None:
+        completed = now
+    return replace(before, status=status, analyzed_at=now, completed_at=completed)
+
+
+def _id(record: EncounterRecord) -> int:
+    assert record.encounter.id is not None  # noqa: S101 - stored encounters have ids
+    return record.encounter.id
+
+
+def _named(uow: UnitOfWork, analysed: AnalysedEncounter) -> Iterator[Finding]:
+    names = uow.clinicians.get_many({d.assignee_id for d in analysed.open if d.assignee_id})
+    record = analysed.record
+    for d in analysed.open:
+        who = names[d.assignee_id].display_name if d.assignee_id in names else ""
+        yield Finding(record.encounter, record.patient.mrn, d, who)
+
+
+def complete_review(uow: UnitOfWork, actor: Actor, encounter_id: int) -> ChartReview:
+    """The HIT has reviewed the analysis: complete now if nothing is open, else incomplete."""
+    audit.require(uow, actor, Action.ANALYZE_CHARTS)
+    review = reanalyze_encounter(uow, actor.username, encounter_id)
+    if review is None:
+        raise NotFound("discharged encounter", encounter_id)
+    now = uow.clock()
+    reviewed = replace(review, reviewed_by=actor.username, reviewed_at=now)
+    open_count = uow.chart_reviews.open_count(encounter_id)
+    status = status_after(True, open_count)
+    completed = now if status is ChartStatus.COMPLETE else None
+    reviewed = replace(reviewed, status=status, completed_at=completed)
+    uow.chart_reviews.save_reviews([reviewed], {encounter_id})
+    encounter = uow.chart.encounter(encounter_id)
+    assert encounter is not None  # noqa: S101 - reanalysed above
+    audit.record(uow, actor, "chart.review", patient_id=encounter.patient_id,
+                 object_type="encounter", object_id=encounter_id)  # fmt: skip
+    uow.commit()
+    return reviewed
+
+
+def waive_deficiency(
+    uow: UnitOfWork, actor: Actor, deficiency_id: int, reason: str
+) -> TrackedDeficiency:
+    """HIM judges a finding not to be a deficiency; the reason is kept and it won't return."""
+    audit.require(uow, actor, Action.ANALYZE_CHARTS)
+    reason = reason.strip()
+    if not reason:
+        raise Conflict("Give the reason for waiving the deficiency; it is kept with it.")
+    tracked = uow.chart_reviews.find(deficiency_id)
+    if tracked is None:
+        raise NotFound("deficiency", deficiency_id)
+    if not tracked.is_open:
+        raise Conflict("That deficiency is already cleared.")
+    now = uow.clock()
+    uow.chart_reviews.clear([deficiency_id], now, actor.username, Resolution.WAIVED, reason)
+    settle_status(uow, tracked.encounter_id)
+    audit.record(uow, actor, "deficiency.waive", patient_id=tracked.patient_id,
+                 object_type="deficiency", object_id=deficiency_id)  # fmt: skip
+    uow.commit()
+    return replace(tracked, cleared_at=now, cleared_by=actor.username,
+                   resolution=Resolution.WAIVED, resolution_note=reason)  # fmt: skip
+
+
+def settle_status(uow: UnitOfWork, encounter_id: int) -> ChartReview | None:
+    """Recompute a chart's status after deficiencies were closed outside an analysis."""
+    before = uow.chart_reviews.reviews([encounter_id]).get(encounter_id)
+    if before is None:
+        return None
+    after = _next_review(before, encounter_id, uow.chart_reviews.open_count(encounter_id),
+                         uow.clock())  # fmt: skip
+    uow.chart_reviews.save_reviews([after], {encounter_id})
+    return after

@@ -10,6 +10,7 @@ from himdesk.domain.records import ClinicalDocument, Clinician
 from himdesk.services import audit
 from himdesk.services.access_control import check_access
 from himdesk.services.charts import document_of
+from himdesk.services.completeness import reanalyze_encounter
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.ports import UnitOfWork
 from himdesk.services.versions import VersionOf, keep_correction
@@ -25,6 +26,7 @@ def sign_document(
     except rules.DocumentRuleBroken as err:
         raise Conflict(str(err)) from err
     uow.chart.update_document(signed)
+    reanalyze_encounter(uow, actor.username, signed.encounter_id)
     audit.record(
         uow,
         actor,
@@ -49,6 +51,7 @@ def amend_document(
     except rules.DocumentRuleBroken as err:
         raise Conflict(str(err)) from err
     uow.chart.update_document(amended)
+    reanalyze_encounter(uow, actor.username, amended.encounter_id)
     keep_correction(
         uow, ("document", document_id), patient_id,
         before=VersionOf(document.version, document_snapshot(document)),

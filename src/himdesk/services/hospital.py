@@ -17,6 +17,7 @@ from himdesk.domain.access import Action, Actor, Role
 from himdesk.domain.records import Clinician, DocumentStatus
 from himdesk.domain.sign_in import requires_second_factor
 from himdesk.services import audit
+from himdesk.services.completeness import analyze_encounters
 from himdesk.services.authentication import hash_password
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.ports import UnitOfWork, UnitOfWorkFactory, User
@@ -60,6 +61,9 @@ def load_hospital(
         drafts.update(_draft_authors(batch))
         on_batch(len(batch))
     with uow_factory() as uow:
+        # Analysis runs at discharge; the loaded stays were discharged before they arrived.
+        for _ in analyze_encounters(uow, actor.username, uow.chart.discharged_encounters()):
+            pass
         audit.record(uow, actor, "hospital.load", object_type="patients", object_id=patients)
         uow.commit()
     busiest = drafts.most_common(1)[0][0] if drafts else None

@@ -15,9 +15,9 @@ from sqlalchemy import Engine, Table, func, insert, select, text
 from himdesk.demo.model import DemoChart
 from himdesk.domain.records import Clinician
 from himdesk.storage import tables as t
-from himdesk.storage.chart import record_row
 from himdesk.storage.crypto import FieldCipher
 from himdesk.storage.patients import patient_row, remember_names
+from himdesk.storage.record_rows import record_row
 
 _ID_TABLES = (
     t.patients,

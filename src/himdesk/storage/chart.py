@@ -2,77 +2,30 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
-from dataclasses import fields
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, insert, select, update
 
+from himdesk.domain.completeness import EncounterRecord
 from himdesk.domain.records import (
-    AbnormalFlag,
     Allergy,
     ClinicalDocument,
     Diagnosis,
-    DischargeDisposition,
     DocumentStatus,
     DocumentType,
     Encounter,
-    EncounterClass,
-    EncounterStatus,
     Medication,
     Observation,
     Procedure,
 )
 from himdesk.domain.sensitivity import SensitiveCategory
-from himdesk.services.ports import DocumentHeader
+from himdesk.services.ports import DocumentHeader, PatientsById
 from himdesk.storage import tables as t
+from himdesk.storage.encounter_records import load_encounter_records
+from himdesk.storage.record_rows import build_record, record_row
 
 T = TypeVar("T")
-
-# Columns stored as plain strings that the domain reads as enums.
-_ENUMS: dict[str, Any] = {
-    "encounter_class": EncounterClass,
-    "status": None,  # depends on the table, see _STATUS
-    "discharge_disposition": DischargeDisposition,
-    "document_type": DocumentType,
-    "flag": AbnormalFlag,
-    "sensitivity": SensitiveCategory,
-}
-_STATUS = {"encounters": EncounterStatus, "documents": DocumentStatus}
-
-
-def record_row(item: Any) -> dict[str, Any]:
-    """The row for a record part: enums as their values, no id unless it has one.
-
-    A shallow read of the fields: `dataclasses.asdict` deep-copies every value, which was
-    most of the time of a 100k-patient load.
-    """
-    row = {}
-    for name in _field_names(type(item)):
-        value = getattr(item, name)
-        row[name] = value.value if isinstance(value, enum.Enum) else value
-    if row.get("id") is None:
-        row.pop("id", None)
-    return row
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(cls: type) -> tuple[str, ...]:
-    if cls not in _FIELD_NAMES:
-        _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
-    return _FIELD_NAMES[cls]
-
-
-def _build(cls: type[T], table: Table, mapping: Any) -> T:
-    values: dict[str, Any] = {}
-    for f in fields(cls):  # type: ignore[arg-type]
-        value = mapping[f.name]
-        converter = _STATUS[table.name] if f.name == "status" else _ENUMS.get(f.name)
-        values[f.name] = converter(value) if converter and value is not None else value
-    return cls(**values)
 
 
 class SqlChartRepository:
@@ -81,7 +34,7 @@ class SqlChartRepository:
 
     def _list(self, cls: type[T], table: Table, patient_id: int, order: Any) -> list[T]:
         query = select(table).where(table.c.patient_id == patient_id).order_by(order, table.c.id)
-        return [_build(cls, table, r._mapping) for r in self._db.execute(query)]
+        return [build_record(cls, table, r._mapping) for r in self._db.execute(query)]
 
     def _add(self, table: Table, item: T) -> T:
         new_id = self._db.execute(insert(table).values(record_row(item)).returning(table.c.id))
@@ -95,7 +48,7 @@ class SqlChartRepository:
         row = self._db.execute(
             select(t.encounters).where(t.encounters.c.id == encounter_id)
         ).first()
-        return _build(Encounter, t.encounters, row._mapping) if row else None
+        return build_record(Encounter, t.encounters, row._mapping) if row else None
 
     def document_headers(self, patient_id: int) -> Sequence[DocumentHeader]:
         d = t.documents.c
@@ -118,21 +71,26 @@ class SqlChartRepository:
         if encounter_id is not None:
             query = query.where(e.id == encounter_id)
         rows = self._db.execute(query.order_by(e.id))
-        return [_build(Encounter, t.encounters, r._mapping) for r in rows]
+        return [build_record(Encounter, t.encounters, r._mapping) for r in rows]
 
     def encounter_documents(self, encounter_id: int) -> Sequence[ClinicalDocument]:
         d = t.documents
         query = select(d).where(d.c.encounter_id == encounter_id).order_by(d.c.authored_at)
-        return [_build(ClinicalDocument, d, r._mapping) for r in self._db.execute(query)]
+        return [build_record(ClinicalDocument, d, r._mapping) for r in self._db.execute(query)]
+
+    def encounter_records(
+        self, encounters: Sequence[Encounter], patients: PatientsById
+    ) -> list[EncounterRecord]:
+        return load_encounter_records(self._db, encounters, patients)
 
     def encounter_procedures(self, encounter_id: int) -> Sequence[Procedure]:
         p = t.procedures
         query = select(p).where(p.c.encounter_id == encounter_id).order_by(p.c.performed_at)
-        return [_build(Procedure, p, r._mapping) for r in self._db.execute(query)]
+        return [build_record(Procedure, p, r._mapping) for r in self._db.execute(query)]
 
     def document(self, document_id: int) -> ClinicalDocument | None:
         row = self._db.execute(select(t.documents).where(t.documents.c.id == document_id)).first()
-        return _build(ClinicalDocument, t.documents, row._mapping) if row else None
+        return build_record(ClinicalDocument, t.documents, row._mapping) if row else None
 
     def update_document(self, document: ClinicalDocument) -> None:
         row = record_row(document)

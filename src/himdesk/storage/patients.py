@@ -85,6 +85,12 @@ class SqlPatientRepository:
             raise NotFound("patient", patient_id)
         return self._to_patient(row)
 
+    def get_many(self, patient_ids: set[int]) -> dict[int, Patient]:
+        if not patient_ids:
+            return {}
+        query = select(patients).where(patients.c.id.in_(sorted(patient_ids)))
+        return {row.id: self._to_patient(row) for row in self._db.execute(query)}
+
     def mrns_of(self, patient_ids: set[int]) -> dict[int, str]:
         if not patient_ids:
             return {}

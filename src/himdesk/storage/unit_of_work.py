@@ -15,6 +15,7 @@ from himdesk.storage.amendments import SqlAmendmentRepository
 from himdesk.storage.audit_log import SqlAuditRepository
 from himdesk.storage.authenticators import SqlAuthenticatorRepository
 from himdesk.storage.chart import SqlChartRepository
+from himdesk.storage.chart_reviews import SqlChartReviewRepository
 from himdesk.storage.crypto import FieldCipher
 from himdesk.storage.field_keys import SqlFieldKeyRepository
 from himdesk.storage.patients import SqlPatientRepository
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
         self._connection = connection
         self.patients = SqlPatientRepository(connection, self._cipher)
         self.chart = SqlChartRepository(connection)
+        self.chart_reviews = SqlChartReviewRepository(connection)
         self.clinicians = SqlClinicianRepository(connection)
         self.versions = SqlVersionRepository(connection)
         self.audit = SqlAuditRepository(connection, self.checkpoint_signer, self.clock)
