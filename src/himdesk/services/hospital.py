@@ -17,8 +17,8 @@ from himdesk.domain.access import Action, Actor, Role
 from himdesk.domain.records import Clinician, DocumentStatus
 from himdesk.domain.sign_in import requires_second_factor
 from himdesk.services import audit
-from himdesk.services.completeness import analyze_encounters
 from himdesk.services.authentication import hash_password
+from himdesk.services.completeness import analyze_encounters
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.ports import UnitOfWork, UnitOfWorkFactory, User
 
