@@ -44,6 +44,9 @@ class Action(enum.StrEnum):
     READ_FULL_ADDRESS = "patient.address.read"
     READ_RESTRICTED = "record.restricted.read"
     ANALYZE_CHARTS = "chart.analyze"
+    SEND_QUERY = "query.send"
+    ANSWER_QUERY = "query.answer"
+    REPORT_COMPLETENESS = "completeness.report"
     BREAK_GLASS = "record.break_glass"
     SET_RESTRICTION = "patient.restriction.set"
     REVIEW_ACCESS = "audit.review"
@@ -75,13 +78,20 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.SEARCH_PATIENTS,
             Action.READ_CHART,
             Action.ANALYZE_CHARTS,
+            Action.SEND_QUERY,
             Action.READ_FULL_ADDRESS,
             Action.EDIT_DEMOGRAPHICS,
             Action.BREAK_GLASS,
             Action.RECORD_AMENDMENT_REQUEST,
         },
         # Coders and registrars need the clinical record, not identifiers (minimum necessary).
-        Role.CODER: {Action.SEARCH_PATIENTS, Action.READ_CHART, Action.BREAK_GLASS},
+        # Coders query physicians when the documentation does not support a code.
+        Role.CODER: {
+            Action.SEARCH_PATIENTS,
+            Action.READ_CHART,
+            Action.BREAK_GLASS,
+            Action.SEND_QUERY,
+        },
         Role.REGISTRAR: {Action.SEARCH_PATIENTS, Action.READ_CHART, Action.BREAK_GLASS},
         # Analysts work on de-identified data only: no identified chart access.
         Role.ANALYST: set(),
@@ -92,6 +102,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.READ_FULL_ADDRESS,
             Action.READ_RESTRICTED,
             Action.ANALYZE_CHARTS,
+            Action.SEND_QUERY,
+            Action.REPORT_COMPLETENESS,
             Action.SET_RESTRICTION,
             Action.EDIT_DEMOGRAPHICS,
             Action.READ_ACCESS_HISTORY,
@@ -106,6 +118,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.READ_FULL_ADDRESS,
             Action.WRITE_DOCUMENT,
             Action.SIGN_DOCUMENT,
+            Action.ANSWER_QUERY,
             Action.BREAK_GLASS,
         },
         Role.PRIVACY_OFFICER: {

@@ -77,6 +77,7 @@ class DocumentType(enum.StrEnum):
     PATHOLOGY_REPORT = "pathology_report"
     RADIOLOGY_REPORT = "radiology_report"
     ED_NOTE = "ed_note"
+    ADDENDUM = "addendum"  # e.g. a clinician's signed answer to a physician query
 
     @property
     def label(self) -> str:
@@ -92,6 +93,7 @@ _DOCUMENT_LABELS = {
     DocumentType.PATHOLOGY_REPORT: "Pathology report",
     DocumentType.RADIOLOGY_REPORT: "Radiology report",
     DocumentType.ED_NOTE: "Emergency department note",
+    DocumentType.ADDENDUM: "Addendum",
 }
 
 
