@@ -19,14 +19,17 @@ ADMIN = Actor(user_id=0, username="loader", role=Role.ADMIN)
 HIT = Actor(user_id=5, username="hana", role=Role.HIT)
 TODAY = date(2026, 11, 1)
 PATIENTS = 150
-# What each planted problem must be reported as (discrepancies such as laterality conflicts
-# and unexplained abnormal results are a later analysis).
+# What each planted problem must be reported as; anything else found is a false positive.
 EXPECTED = {
     ProblemKind.UNSIGNED_DOCUMENT: {"unsigned_document"},
     ProblemKind.MISSING_DOCUMENT: {"missing_document"},
     ProblemKind.LATE_DISCHARGE_SUMMARY: {"late_document"},
     ProblemKind.WRONG_ENCOUNTER: {"wrong_patient", "outside_encounter"},
     ProblemKind.MISSING_COSIGNATURE: {"missing_cosignature"},
+    ProblemKind.LATERALITY_CONFLICT: {"laterality_conflict"},
+    ProblemKind.ABNORMAL_LAB_WITHOUT_DIAGNOSIS: {"result_without_diagnosis"},
+    ProblemKind.DUPLICATE_DOCUMENT: {"duplicate_document"},
+    ProblemKind.ALLERGY_CONFLICT: {"allergy_conflict"},
 }
 
 
@@ -59,6 +62,7 @@ def test_every_planted_deficiency_is_found_and_clean_charts_report_nothing(
               if k in EXPECTED and not EXPECTED[k] & found.get(a, set())]  # fmt: skip
     extra = [(a, k) for a, kinds in found.items() for k in kinds
              if k not in expected.get(a, set())]  # fmt: skip
+    assert set(EXPECTED) == set(ProblemKind)
     assert sum(len(k & EXPECTED.keys()) for k in planted.values()) >= 20
     assert missed == [] and extra == []
 
@@ -68,11 +72,14 @@ def test_each_encounter_analysed_is_one_audited_access(
 ) -> None:
     with himdesk.unit_of_work() as uow:
         before = uow.audit.count()
-        encounters = len(uow.chart.discharged_encounters())
+        encounters = uow.chart.discharged_encounters()
         analyze_charts(uow, HIT)
     with himdesk.unit_of_work() as uow:
         new = [e.entry for e in uow.audit.iterate() if e.sequence > before]
-    assert len(new) == encounters and {e.action for e in new} == {"chart.analyze"}
+    assert len(new) == len(encounters) and {e.action for e in new} == {"chart.analyze"}
+    assert [(e.patient_id, e.object_type, e.object_id) for e in new] == [
+        (s.patient_id, "encounter", str(s.id)) for s in encounters
+    ]
 
 
 def test_one_encounter_can_be_analysed_and_an_unknown_one_is_not_found(

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from himdesk.demo.clinicians import npi_check_digit
+from himdesk.demo.documents import body_of
 from himdesk.demo.generator import FACILITY, build_hospital, generate_charts
 from himdesk.demo.labs import EXPLANATIONS, LAB_TESTS
 from himdesk.demo.model import DemoChart, DemoEncounter, DemoHospital, ProblemKind
@@ -36,6 +37,8 @@ K = ProblemKind
 T = DocumentType
 _HEADER = re.compile(r"^Patient: (.+?)    MRN: (\S+)    DOB: (\d\d/\d\d/\d{4})$", re.MULTILINE)
 _SIDE = re.compile(r"\b(left|right)\b", re.IGNORECASE)
+_DRUG_ALLERGIES = {"Penicillin", "Sulfonamide antibiotics", "Codeine", "Iodinated contrast media",
+                   "Morphine"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +80,8 @@ def _problems_found(chart: DemoChart, stay: DemoEncounter, residents: set[int]) 
         _filed_right,
         _sides_agree,
         _results_explained,
+        _filed_once,
+        _allergies_agree,
     ):
         found |= check(chart, stay, residents)
     return found
@@ -166,6 +171,18 @@ def _results_explained(chart: DemoChart, stay: DemoEncounter, _: set[int]) -> se
             if not any(word in described for word in EXPLANATIONS.get((result.code, way), ())):
                 return {K.ABNORMAL_LAB_WITHOUT_DIAGNOSIS}
     return set()
+
+
+def _filed_once(chart: DemoChart, stay: DemoEncounter, _: set[int]) -> set[K]:
+    bodies = Counter((d.document_type, body_of(d)) for d in stay.documents)
+    return {K.DUPLICATE_DOCUMENT} if any(n > 1 for n in bodies.values()) else set()
+
+
+def _allergies_agree(chart: DemoChart, stay: DemoEncounter, _: set[int]) -> set[K]:
+    if not any(a.substance in _DRUG_ALLERGIES for a in chart.allergies):
+        return set()
+    says_none = any(re.search(r"\bNKDA\b|No known drug allergies", d.text) for d in stay.documents)
+    return {K.ALLERGY_CONFLICT} if says_none else set()
 
 
 # -- determinism ------------------------------------------------------------------------------
@@ -333,7 +350,8 @@ def test_every_inpatient_stay_has_documents_authored_by_roster_clinicians(
                 d.cosigned_by_id or d.author_id,
             } <= roster
         if stay.encounter.encounter_class is EncounterClass.INPATIENT:
-            progress = [d for d in stay.documents if d.document_type is T.PROGRESS_NOTE]
+            # (a note planted as filed twice is still one note)
+            progress = {body_of(d) for d in stay.documents if d.document_type is T.PROGRESS_NOTE}
             assert 1 <= len(progress) <= 4
             assert stay.encounter.service and stay.observations
 

@@ -35,6 +35,8 @@ class ProblemKind(enum.StrEnum):
     LATERALITY_CONFLICT = "laterality_conflict"
     ABNORMAL_LAB_WITHOUT_DIAGNOSIS = "abnormal_lab_without_diagnosis"
     MISSING_COSIGNATURE = "missing_cosignature"
+    DUPLICATE_DOCUMENT = "duplicate_document"
+    ALLERGY_CONFLICT = "allergy_conflict"
 
 
 @dataclass(frozen=True)

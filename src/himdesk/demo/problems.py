@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from himdesk.demo.context import ChartContext
+from himdesk.demo.discrepancy_problems import LATER_PLANTERS, Planter
 from himdesk.demo.documents import body_of, header, patient_header
 from himdesk.demo.labs import HEMOGLOBIN, LAB_TESTS, SODIUM, result
 from himdesk.demo.model import DemoChart, DemoEncounter, PlantedProblem, ProblemKind
@@ -27,12 +28,12 @@ from himdesk.domain.records import (
 
 K = ProblemKind
 T = DocumentType
-Planter = Callable[[ChartContext, DemoEncounter, set[int]], str | None]
 _SIDE_WORD = re.compile(r"\b(left|right|Left|Right)\b")
 _OPPOSITE = {"left": "right", "right": "left", "Left": "Right", "Right": "Left"}
 
-# Chance per finished inpatient stay; the last two are of the stays that qualify
-# (a lateral diagnosis; a resident's note), so that each kind lands near 5% of all stays.
+# Chance per finished inpatient stay; laterality, co-signature and allergy conflicts are of
+# the stays that qualify (a lateral diagnosis; a resident's note; a drug allergy), so that
+# each kind lands near 5% of all stays.
 RATES = {
     K.MISSING_DOCUMENT: 0.05,
     K.LATE_DISCHARGE_SUMMARY: 0.05,
@@ -41,11 +42,15 @@ RATES = {
     K.ABNORMAL_LAB_WITHOUT_DIAGNOSIS: 0.05,
     K.LATERALITY_CONFLICT: 0.2,
     K.MISSING_COSIGNATURE: 0.14,
+    K.DUPLICATE_DOCUMENT: 0.06,
+    K.ALLERGY_CONFLICT: 0.2,
 }
 
 
 def plant_problems(ctx: ChartContext, chart: DemoChart) -> list[PlantedProblem]:
     planted: list[PlantedProblem] = []
+    # Kinds added later draw from a stream of their own: earlier ones stay as they were.
+    later = replace(ctx, rng=random.Random(f"{ctx.seed}:{ctx.index}:later problems"))
     for stay in chart.encounters:
         encounter = stay.encounter
         if encounter.encounter_class is not EncounterClass.INPATIENT:
@@ -53,13 +58,16 @@ def plant_problems(ctx: ChartContext, chart: DemoChart) -> list[PlantedProblem]:
         if encounter.discharged_at is None:
             continue
         touched: set[int] = set()
-        for kind, planter in _PLANTERS:
-            if ctx.rng.random() < RATES[kind]:
-                detail = planter(ctx, stay, touched)
-                if detail:
-                    planted.append(
-                        PlantedProblem(kind, chart.patient.mrn, encounter.account_number, detail)
-                    )
+        for source, planters in ((ctx, _PLANTERS), (later, LATER_PLANTERS)):
+            for kind, planter in planters:
+                if source.rng.random() < RATES[kind]:
+                    detail = planter(source, stay, touched)
+                    if detail:
+                        planted.append(
+                            PlantedProblem(
+                                kind, chart.patient.mrn, encounter.account_number, detail
+                            )
+                        )
     return planted
 
 

@@ -112,8 +112,12 @@ class PatientProfile:
     def allergy_tags(self) -> frozenset[str]:
         return frozenset(a.tag for a in self.allergies if a.tag)
 
+    @property
+    def drug_allergies(self) -> list[AllergySpec]:
+        return [a for a in self.allergies if a.tag in _DRUG_ALLERGY_TAGS]
+
     def allergy_text(self) -> str:
-        drugs = [a for a in self.allergies if a.tag in _DRUG_ALLERGY_TAGS]
+        drugs = self.drug_allergies
         others = [a for a in self.allergies if a.tag not in _DRUG_ALLERGY_TAGS]
         listed = "; ".join(f"{a.substance} ({a.reaction.lower()})" for a in drugs + others)
         if not drugs:

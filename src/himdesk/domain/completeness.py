@@ -129,10 +129,10 @@ class EncounterRecord:
     allergies: Sequence[Allergy] = field(default_factory=tuple)
 
 
-from himdesk.domain.discrepancies import find_discrepancies  # noqa: E402 - uses the types above
-
-
 def analyze(record: EncounterRecord, rules: CompletenessRules) -> list[Deficiency]:
+    # Imported here: the discrepancy rules build on this module's types.
+    from himdesk.domain.discrepancies import find_discrepancies
+
     e = record.encounter
     if e.discharged_at is None:
         return []  # analysis starts at discharge
@@ -239,11 +239,14 @@ _DOB = re.compile(r"\bDOB:\s*(\d{2})/(\d{2})/(\d{4})")
 
 def names_other_patient(document: ClinicalDocument, patient: Patient) -> str | None:
     """What in the document's header disagrees with the chart (MRN or date of birth)."""
-    top = document.text.split("\n\n", 1)[0]
-    mrn = _MRN.search(top)
+    text = document.text
+    header_end = text.find("\n\n")  # the header is the first paragraph
+    if header_end < 0:
+        header_end = len(text)
+    mrn = _MRN.search(text, 0, header_end)  # searched in place: no copy of a long note
     if mrn and mrn.group(1) != patient.mrn:
         return f"MRN {mrn.group(1)}"
-    dob = _DOB.search(top)
+    dob = _DOB.search(text, 0, header_end)
     if dob:
         month, day, year = (int(x) for x in dob.groups())
         if (year, month, day) != (
@@ -286,8 +289,9 @@ def _filing(record: EncounterRecord, rules: CompletenessRules, due: date) -> Ite
 def _outside(
     d: ClinicalDocument, e: Encounter, discharged: datetime, rules: CompletenessRules
 ) -> bool:
-    if d.document_type is T.DISCHARGE_SUMMARY:
-        return d.authored_at < e.admitted_at  # lateness is its own rule
+    if d.document_type in (T.DISCHARGE_SUMMARY, T.ADDENDUM):
+        # Lateness is its own rule; an addendum (e.g. a query answer) comes after discharge.
+        return d.authored_at < e.admitted_at
     start = e.admitted_at - (
         rules.hp_before_admission if d.document_type is T.HISTORY_AND_PHYSICAL else timedelta(0)
     )
