@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,10 @@ import uvicorn
 from himdesk.bootstrap import Himdesk
 from himdesk.config import Settings
 from himdesk.domain.access import Role
+from himdesk.domain.records import Clinician, DocumentType
 from himdesk.domain.sensitivity import SensitiveCategory
 from himdesk.services.authentication import hash_password
+from himdesk.services.completeness import analyze_encounters
 from himdesk.services.ports import User
 from himdesk.web.app import create_app
 from tests.fakes import ChartBuilder
@@ -85,6 +88,10 @@ def _seed(himdesk: Himdesk) -> None:
             user = uow.users.add(User(0, role.value, f"Test {role.label}", role, hashed))
             uow.authenticators.enroll(user.id, TOTP_SECRET, uow.clock())
         uow.users.add(User(0, "coder", "Test Coder", Role.CODER, hashed))
+        attending = uow.users.add(
+            User(0, "clinician", "Dr Osler", Role.CLINICIAN, hashed, clinician_id=doctor.id)
+        )
+        uow.authenticators.enroll(attending.id, TOTP_SECRET, uow.clock())
         patient = build.patient(family="Abernathy", given="Rosalind")
         stay = build.inpatient_stay(patient, doctor)
         build.document(
@@ -97,9 +104,27 @@ def _seed(himdesk: Himdesk) -> None:
         build.sodium(patient, stay, "127", 40)
         build.sodium(patient, stay, "134", 4)
         build.allergy(patient, "Sulfa drugs")
+        _chart_with_one_discrepancy(build, doctor)
         vip = build.patient(mrn="M0000002", family="Kensington", given="Ava", ssn="")
         build.inpatient_stay(vip, doctor, account="A2")
         assert vip.id is not None
         uow.access.add_restriction(vip.id, SensitiveCategory.VIP, "Public figure", "pia",
                                    uow.clock())  # fmt: skip
+        # What discharge does: the stays are analysed as they are discharged.
+        list(analyze_encounters(uow, "adt", uow.chart.discharged_encounters()))
         uow.commit()
+
+
+def _chart_with_one_discrepancy(build: ChartBuilder, doctor: Clinician) -> None:
+    """A complete stay but for a low sodium no document explains (for the query loop)."""
+    patient = build.patient(mrn="M0000003", family="Castellanos", given="Marisol", ssn="")
+    stay = build.inpatient_stay(patient, doctor, account="A3")
+    admitted = stay.admitted_at + timedelta(hours=2)
+    note = build.document(patient, stay, doctor, DocumentType.HISTORY_AND_PHYSICAL,
+                          text="HISTORY AND PHYSICAL\nAdmitted with community-acquired "
+                          "pneumonia. Lungs: crackles at the bases.")  # fmt: skip
+    note.authored_at = note.signed_at = admitted
+    build.uow.chart.update_document(note)
+    build.document(patient, stay, doctor, text="DISCHARGE SUMMARY\nHospital course: "
+                   "pneumonia treated with ceftriaxone; improved and discharged home.")  # fmt: skip
+    build.sodium(patient, stay, "126", 30)

@@ -15,7 +15,13 @@ from himdesk.config import Settings
 from himdesk.domain.access import Actor, PermissionDenied, Role
 from himdesk.domain.audit import GENESIS_HASH, seal, verify_chain
 from himdesk.domain.audit_checkpoints import CheckpointSigner
-from himdesk.services.audit import VerificationReport, record, verify, write_checkpoint
+from himdesk.services.audit import (
+    VerificationReport,
+    record,
+    record_many,
+    verify,
+    write_checkpoint,
+)
 from himdesk.storage.tables import audit_checkpoints
 from tests.fakes import FakeClock
 
@@ -229,3 +235,23 @@ def test_checkpoint_times_keep_their_microseconds(himdesk: Himdesk, clock: FakeC
     assert report.last_checkpoint is not None
     assert report.last_checkpoint.created_at.microsecond != 0
     assert report.last_checkpoint.created_at < clock.now - timedelta(days=399)
+
+
+def test_events_appended_together_are_chained_and_checkpointed_like_single_ones(
+    himdesk: Himdesk,
+) -> None:
+    _record(himdesk, 3)
+    with himdesk.unit_of_work() as uow:
+        assert record_many(uow, CLERK, "chart.analyze", []) == []
+        charts = [(n, "encounter", n * 10) for n in range(1, 10)]
+        events = record_many(uow, CLERK, "chart.analyze", charts)
+        uow.commit()
+
+    assert [e.sequence for e in events] == list(range(4, 13))
+    assert [(e.entry.patient_id, e.entry.object_id) for e in events] == [
+        (n, str(n * 10)) for n in range(1, 10)
+    ]
+    with himdesk.unit_of_work() as uow:
+        assert [c.sequence for c in uow.audit.list_checkpoints()] == [5, 10]
+    report = _verify(himdesk)
+    assert report.intact and report.checked == 12 and report.checkpoints_checked == 2

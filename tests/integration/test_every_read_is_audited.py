@@ -17,9 +17,21 @@ import pytest
 import himdesk.services
 from himdesk.bootstrap import Himdesk
 from himdesk.domain.access import Actor, Role
-from himdesk.services import access_history, access_review, amendments, charts, patients
+from himdesk.services import (
+    access_history,
+    access_review,
+    amendments,
+    charts,
+    completeness,
+    encounter_analysis,
+    patients,
+    queries,
+    query_answers,
+    worklists,
+)
 from himdesk.services.ports import UnitOfWork
 from tests.fakes import ChartBuilder
+from tests.integration.test_physician_queries import a_query, its_attending
 
 MANAGER = Actor(user_id=31, username="mia", role=Role.HIM_MANAGER)
 PRIVACY = Actor(user_id=32, username="pia", role=Role.PRIVACY_OFFICER)
@@ -52,6 +64,22 @@ READS: dict[str, tuple[Read, bool]] = {
         True),
     "amendments.open_requests": (lambda u, i: amendments.open_requests(u, MANAGER), False),
     "amendments.open_case": (lambda u, i: amendments.open_case(u, MANAGER, i["request"]), True),
+    "queries.start_query": (lambda u, i: queries.start_query(
+        u, MANAGER, u.chart.encounters(i["patient"])[0].id or 0), True),
+    "queries.open_query": (
+        lambda u, i: queries.open_query(u, MANAGER, a_query(u, i["patient"])), True),
+    "queries.query_worklist": (lambda u, i: queries.query_worklist(u, MANAGER), False),
+    "queries.query_metrics": (lambda u, i: queries.query_metrics(u, MANAGER), False),
+    "query_answers.clinician_inbox": (
+        lambda u, i: query_answers.clinician_inbox(u, its_attending(u, i["patient"])), False),
+    "worklists.completeness_worklist": (
+        lambda u, i: worklists.completeness_worklist(u, MANAGER), False),
+    "worklists.delinquency_report": (lambda u, i: worklists.delinquency_report(u, MANAGER), False),
+    "encounter_analysis.encounter_analysis": (
+        lambda u, i: encounter_analysis.encounter_analysis(u, MANAGER, i["encounter"]), True),
+    "encounter_analysis.analysis_of_deficiency": (
+        lambda u, i: encounter_analysis.analysis_of_deficiency(u, MANAGER, i["deficiency"]),
+        True),
 }  # fmt: skip
 
 NOT_READS = {
@@ -72,6 +100,7 @@ NOT_READS = {
     "amendments.deny_request": "a write, audited",
     "amendments.file_disagreement": "a write, audited",
     "audit.record": "writes the audit event itself",
+    "audit.record_many": "writes the audit events themselves",
     "audit.require": "the permission check that audits refusals",
     "authentication.add_user": "user management, no patient data",
     "audit.write_checkpoint": "seals the audit trail, no patient data",
@@ -87,6 +116,11 @@ NOT_READS = {
     "hospital.demo_totp_code": "a demo login's authenticator code (demo mode only), audited",
     "patients.correct_demographics": "a write, audited",
     "patients.keep_demographics_correction": "a step inside writes that audit",
+    "queries.send_query": "a write, audited",
+    "queries.escalate_overdue": "a write, audited per query escalated",
+    "queries.hidden_names": "a step inside the query lists, which audit",
+    "queries.screened": "a step inside the query lists, which audit",
+    "query_answers.answer_query": "a write, audited (answer, addendum, diagnosis, clearing)",
 }
 
 
@@ -114,7 +148,8 @@ def ids(himdesk: Himdesk) -> Ids:
         build = ChartBuilder(uow)
         doctor = build.clinician()
         patient = build.patient()
-        document = build.document(patient, build.inpatient_stay(patient, doctor), doctor)
+        stay = build.inpatient_stay(patient, doctor)
+        document = build.document(patient, stay, doctor)
         uow.users.add(User(0, "mia", "Mia Manager", Role.HIM_MANAGER, "x"))
         uow.commit()
     assert patient.id and document.id
@@ -122,8 +157,12 @@ def ids(himdesk: Himdesk) -> Ids:
         request = amendments.record_request(
             uow, MANAGER, (patient.id, "document", document.id), "My allergy is to sulfa.",
             "2026-11-01")  # fmt: skip
-    assert request.id is not None
-    return {"patient": patient.id, "document": document.id, "request": request.id}
+    assert request.id is not None and stay.id is not None
+    with himdesk.unit_of_work() as uow:
+        completeness.analyze_charts(uow, MANAGER, stay.id)  # the stay has no H&P
+        deficiency = uow.chart_reviews.history(stay.id)[0].id
+    return {"patient": patient.id, "document": document.id, "request": request.id,
+            "encounter": stay.id, "deficiency": deficiency}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(READS))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import pyotp
 import pytest
@@ -14,9 +15,12 @@ from httpx import Response
 from himdesk.bootstrap import Himdesk
 from himdesk.domain.access import Actor, Role
 from himdesk.domain.access_review import AccessFlag, FlagRule
+from himdesk.domain.queries import QueryForm
 from himdesk.domain.sign_in import requires_second_factor
 from himdesk.services.amendments import record_request
+from himdesk.services.completeness import analyze_charts
 from himdesk.services.ports import User
+from himdesk.services.queries import send_query
 from himdesk.web.app import create_app
 from tests.fakes import T0, ChartBuilder, FakeClock
 
@@ -68,6 +72,7 @@ def seeded(himdesk: Himdesk) -> dict[str, int]:
         uow.commit()
     return {
         "patient": patient.id or 0,
+        "encounter": stay.id or 0,
         "document": document.id or 0,
         "other": other.id or 0,
         "other_doc": other_doc.id or 0,
@@ -142,5 +147,21 @@ def targets(himdesk: Himdesk, seeded: dict[str, int]) -> dict[str, str]:
         )
         flag = uow.access.open_flags(1)[0]
         uow.commit()
+        analyze_charts(uow, manager, seeded["encounter"])  # opens the stay's deficiencies
+        deficiency = uow.chart_reviews.history(seeded["encounter"])[0]
+        doctor = str(uow.clinicians.list_all()[0].id)
+        query = send_query(uow, manager, seeded["encounter"],
+                           replace(MATRIX_QUERY, addressee_id=doctor))  # fmt: skip
     return {"patient_id": str(seeded["patient"]), "document_id": str(seeded["document"]),
-            "request_id": str(request.id), "flag_id": str(flag.id), "username": "hit"}  # fmt: skip
+            "request_id": str(request.id), "flag_id": str(flag.id), "username": "hit",
+            "encounter_id": str(seeded["encounter"]),
+            "deficiency_id": str(deficiency.id), "query_id": str(query.id)}  # fmt: skip
+
+
+# A query to the seeded clinician (the `clinician` user), about the seeded stay's low sodium.
+MATRIX_QUERY = QueryForm(
+    question="Please clarify the condition, if any, that the findings below represent.",
+    indicators="Sodium 128 mmol/L (L) — Sodium result of 2026-11-01 07:30",
+    format="multiple_choice",
+    options="Hyponatremia\nDilutional hyponatremia",
+)

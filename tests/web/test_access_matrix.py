@@ -51,6 +51,19 @@ ROUTE_PERMISSIONS: dict[str, str | Action] = {
     "POST /amendments/{request_id}/accept-demographics": Action.DECIDE_AMENDMENT,
     "POST /amendments/{request_id}/deny": Action.DECIDE_AMENDMENT,
     "POST /amendments/{request_id}/disagreement": Action.RECORD_AMENDMENT_REQUEST,
+    "GET /completeness": Action.ANALYZE_CHARTS,
+    "GET /encounters/{encounter_id}/analysis": Action.ANALYZE_CHARTS,
+    "POST /encounters/{encounter_id}/analysis/run": Action.ANALYZE_CHARTS,
+    "POST /encounters/{encounter_id}/analysis/complete": Action.ANALYZE_CHARTS,
+    "POST /deficiencies/{deficiency_id}/waive": Action.ANALYZE_CHARTS,
+    "GET /delinquency": Action.REPORT_COMPLETENESS,
+    "GET /encounters/{encounter_id}/queries/new": Action.SEND_QUERY,
+    "POST /encounters/{encounter_id}/queries": Action.SEND_QUERY,
+    "GET /queries": Action.SEND_QUERY,
+    "POST /queries/escalate": Action.SEND_QUERY,
+    "GET /queries/{query_id}": Action.READ_CHART,
+    "POST /queries/{query_id}/answer": Action.ANSWER_QUERY,
+    "GET /inbox": Action.ANSWER_QUERY,
 }
 
 

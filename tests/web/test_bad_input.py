@@ -20,7 +20,13 @@ from tests.web.conftest import LogIn, csrf_of
 from tests.web.test_access_matrix import PUBLIC, ROUTE_PERMISSIONS, SIGNED_IN
 
 # Forms without fields of their own: there is no bad input to give them.
-NO_FIELDS = {"POST /logout", "POST /patients/{patient_id}/documents/{document_id}/sign"}
+NO_FIELDS = {
+    "POST /logout",
+    "POST /patients/{patient_id}/documents/{document_id}/sign",
+    "POST /encounters/{encounter_id}/analysis/run",
+    "POST /encounters/{encounter_id}/analysis/complete",
+    "POST /queries/escalate",
+}
 # Written by every request (trail, sessions, review flags), not by the forms themselves.
 LOGS = {"audit_events", "audit_checkpoints", "web_sessions", "access_flags"}
 FIELDS = (
@@ -28,6 +34,8 @@ FIELDS = (
     "city", "state", "postal_code", "phone", "ssn", "reason", "text", "disposition", "note",
     "category", "target", "target_id", "requested_change", "received_on", "ground",
     "explanation", "disagreement", "rebuttal", "decision",
+    "question", "indicators", "format", "options", "addressee_id", "deficiency_id", "option",
+    "answer",
 )  # fmt: skip
 FORMS = sorted(
     key for key, needed in ROUTE_PERMISSIONS.items()

@@ -11,6 +11,7 @@ from himdesk.cli import (
     demo_commands,
     key_commands,
     patient_commands,
+    query_commands,
     server_commands,
     user_commands,
 )
@@ -41,6 +42,7 @@ audit_report.register(audit_commands.app)
 app.add_typer(audit_commands.app, name="audit")
 app.add_typer(patient_commands.app, name="patient")
 app.add_typer(chart_commands.app, name="chart")
+app.add_typer(query_commands.app, name="query")
 app.add_typer(key_commands.app, name="keys")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from himdesk.domain.access import Action, Actor, PermissionDenied, is_permitted
@@ -9,6 +10,8 @@ from himdesk.domain.audit import AuditEntry, ChainBreak, SealedAuditEvent
 from himdesk.domain.audit_checkpoints import AuditCheckpoint, review_checkpoints
 from himdesk.services.errors import Conflict
 from himdesk.services.ports import UnitOfWork
+
+AuditSubject = tuple[int | None, str, object]  # patient id, object type, object id
 
 
 def record(
@@ -22,20 +25,39 @@ def record(
     outcome: str = "success",
 ) -> SealedAuditEvent:
     """Write one audit event in the caller's transaction (it commits with the work)."""
-    return uow.audit.append(
-        AuditEntry(
-            occurred_at=uow.clock(),
-            user_id=actor.user_id,
-            username=actor.username,
-            role=actor.role.value,
-            action=action,
-            outcome=outcome,
-            patient_id=patient_id,
-            object_type=object_type,
-            object_id=str(object_id),
-            client_address=actor.client_address,
-            purpose=actor.purpose_of_use.value,
-        )
+    return uow.audit.append(_entry(uow, actor, action, patient_id, object_type, object_id, outcome))
+
+
+def record_many(
+    uow: UnitOfWork, actor: Actor, action: str, subjects: Iterable[AuditSubject]
+) -> list[SealedAuditEvent]:
+    """One successful event per subject (patient id, object type, object id), appended
+    together in the caller's transaction: for work that reads many charts at once."""
+    entries = [_entry(uow, actor, action, *subject, "success") for subject in subjects]
+    return uow.audit.append_many(entries)
+
+
+def _entry(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: str,
+    patient_id: int | None,
+    object_type: str,
+    object_id: object,
+    outcome: str,
+) -> AuditEntry:
+    return AuditEntry(
+        occurred_at=uow.clock(),
+        user_id=actor.user_id,
+        username=actor.username,
+        role=actor.role.value,
+        action=action,
+        outcome=outcome,
+        patient_id=patient_id,
+        object_type=object_type,
+        object_id=str(object_id),
+        client_address=actor.client_address,
+        purpose=actor.purpose_of_use.value,
     )
 
 

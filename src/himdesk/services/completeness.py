@@ -8,7 +8,7 @@ findings open deficiencies, fixed ones clear with who and when.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
@@ -30,6 +30,7 @@ from himdesk.services.ports import NewDeficiency, UnitOfWork
 
 BYLAWS = CompletenessRules()
 BATCH = 500
+MAX_WAIVER_REASON = 500  # deficiencies.resolution_note
 
 
 @dataclass(frozen=True)
@@ -55,21 +56,36 @@ def analyze_charts(
 ) -> list[Finding]:
     """Open deficiencies of discharged encounters; each chart analysed is one audited access."""
     audit.require(uow, actor, Action.ANALYZE_CHARTS)
-    encounters = uow.chart.discharged_encounters(encounter_id)
-    if encounter_id is not None and not encounters:
-        raise NotFound("discharged encounter", encounter_id)
+    encounters: Iterable[Encounter] = _every_discharged(uow)
+    if encounter_id is not None:
+        encounters = uow.chart.discharged_encounters(encounter_id)
+        if not encounters:
+            raise NotFound("discharged encounter", encounter_id)
     findings: list[Finding] = []
-    for analysed in analyze_encounters(uow, actor.username, encounters, rules):
-        record = analysed.record
-        audit.record(uow, actor, Action.ANALYZE_CHARTS.value, patient_id=record.patient.id,
-                     object_type="encounter", object_id=record.encounter.id)  # fmt: skip
-        findings.extend(_named(uow, analysed))
+    names: dict[int, str] = {}
+    analysed = analyze_encounters(uow, actor.username, encounters, rules)
+    while batch := list(islice(analysed, BATCH)):
+        # An event per chart, appended a batch at a time: one by one they cost more than
+        # the analysis itself.
+        charts = [(a.record.patient.id, "encounter", a.record.encounter.id) for a in batch]
+        audit.record_many(uow, actor, Action.ANALYZE_CHARTS.value, charts)
+        for one in batch:
+            findings.extend(_named(uow, one, names))
     uow.commit()
     return findings
 
 
+def _every_discharged(uow: UnitOfWork) -> Iterator[Encounter]:
+    """Every discharged encounter, read a batch at a time: the whole list at once took 140 MB
+    at 100,000 patients, and grows with the hospital."""
+    after = 0
+    while page := uow.chart.discharged_encounters(after=after, limit=BATCH):
+        yield from page
+        after = _id_of(page[-1])
+
+
 def analyze_encounters(
-    uow: UnitOfWork, by: str, encounters: Sequence[Encounter], rules: CompletenessRules = BYLAWS
+    uow: UnitOfWork, by: str, encounters: Iterable[Encounter], rules: CompletenessRules = BYLAWS
 ) -> Iterator[AnalysedEncounter]:
     """Analyse and track, in batches; the caller audits and commits."""
     pending = iter(encounters)
@@ -133,15 +149,26 @@ def _next_review(
 
 
 def _id(record: EncounterRecord) -> int:
-    assert record.encounter.id is not None  # noqa: S101 - stored encounters have ids
-    return record.encounter.id
+    return _id_of(record.encounter)
 
 
-def _named(uow: UnitOfWork, analysed: AnalysedEncounter) -> Iterator[Finding]:
-    names = uow.clinicians.get_many({d.assignee_id for d in analysed.open if d.assignee_id})
+def _id_of(encounter: Encounter) -> int:
+    assert encounter.id is not None  # noqa: S101 - stored encounters have ids
+    return encounter.id
+
+
+def _named(
+    uow: UnitOfWork, analysed: AnalysedEncounter, names: dict[int, str]
+) -> Iterator[Finding]:
+    """The findings with their assignee's name; `names` keeps those looked up in this run
+    (a hospital has hundreds of clinicians, not a query's worth per chart)."""
+    unknown = {d.assignee_id for d in analysed.open if d.assignee_id} - names.keys()
+    if unknown:
+        found = uow.clinicians.get_many(unknown)
+        names.update({i: found[i].display_name if i in found else "" for i in unknown})
     record = analysed.record
     for d in analysed.open:
-        who = names[d.assignee_id].display_name if d.assignee_id in names else ""
+        who = names[d.assignee_id] if d.assignee_id else ""
         yield Finding(record.encounter, record.patient.mrn, d, who)
 
 
@@ -171,9 +198,12 @@ def waive_deficiency(
 ) -> TrackedDeficiency:
     """HIM judges a finding not to be a deficiency; the reason is kept and it won't return."""
     audit.require(uow, actor, Action.ANALYZE_CHARTS)
-    reason = reason.strip()
+    reason = " ".join(reason.split())
     if not reason:
         raise Conflict("Give the reason for waiving the deficiency; it is kept with it.")
+    if not reason.isprintable() or len(reason) > MAX_WAIVER_REASON:
+        raise Conflict(f"Type the reason for waiving as plain text, under {MAX_WAIVER_REASON} "
+                       "characters.")  # fmt: skip
     tracked = uow.chart_reviews.find(deficiency_id)
     if tracked is None:
         raise NotFound("deficiency", deficiency_id)

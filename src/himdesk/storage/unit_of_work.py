@@ -19,7 +19,9 @@ from himdesk.storage.chart_reviews import SqlChartReviewRepository
 from himdesk.storage.crypto import FieldCipher
 from himdesk.storage.field_keys import SqlFieldKeyRepository
 from himdesk.storage.patients import SqlPatientRepository
+from himdesk.storage.physician_queries import SqlPhysicianQueryRepository
 from himdesk.storage.versions import SqlVersionRepository
+from himdesk.storage.worklists import SqlWorklistRepository
 
 
 class SqlUnitOfWork:
@@ -52,6 +54,8 @@ class SqlUnitOfWork:
         self.authenticators = SqlAuthenticatorRepository(connection, self._cipher)
         self.access = SqlAccessRepository(connection)
         self.amendments = SqlAmendmentRepository(connection)
+        self.queries = SqlPhysicianQueryRepository(connection)
+        self.worklists = SqlWorklistRepository(connection)
         self.field_keys = SqlFieldKeyRepository(connection, self._cipher)
         return self
 

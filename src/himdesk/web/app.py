@@ -26,10 +26,12 @@ from himdesk.web.routes import (
     amendments,
     auth,
     chart,
+    completeness,
     documents,
     home,
     patients,
     privacy,
+    queries,
     second_factor,
 )
 from himdesk.web.sessions import CsrfRejected, LoginRequired
@@ -49,6 +51,8 @@ ROUTERS = tuple(
         access,
         privacy,
         amendments,
+        completeness,
+        queries,
     )
 )
 

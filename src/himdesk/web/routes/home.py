@@ -16,6 +16,7 @@ WORKLISTS: dict[Role, list[tuple[str, str]]] = {
     Role.HIT: [
         ("Charts to analyze", "Discharged charts waiting for completeness review"),
         ("Open deficiencies", "Missing or unsigned documents, oldest first"),
+        ("Physician queries", "Queries sent, overdue, escalated and answered"),
     ],
     Role.CODER: [
         ("Coding worklist", "Discharged encounters not yet final-coded"),
@@ -25,8 +26,10 @@ WORKLISTS: dict[Role, list[tuple[str, str]]] = {
     Role.ANALYST: [("Reports", "De-identified measures and extracts")],
     Role.HIM_MANAGER: [
         ("Delinquent records", "Deficiencies past the bylaws limit"),
+        ("Chart completeness", "Charts to analyze, incomplete charts, open deficiencies by age"),
         ("Coding backlog", "Discharged, not final-coded, by age"),
         ("Amendment requests", "Patients' requests to amend their record, soonest due first"),
+        ("Physician queries", "Queries sent, overdue, escalated and answered, with metrics"),
     ],
     Role.CLINICIAN: [
         ("My deficiencies", "Documents to sign or complete"),
@@ -38,7 +41,18 @@ WORKLISTS: dict[Role, list[tuple[str, str]]] = {
 
 
 # Worklists that already have a page of their own.
-WORKLIST_PAGES = {"Access review": "/privacy/reviews", "Amendment requests": "/amendments"}
+WORKLIST_PAGES = {
+    "Access review": "/privacy/reviews",
+    "Amendment requests": "/amendments",
+    "Charts to analyze": "/completeness",
+    "Open deficiencies": "/completeness#open-by-age",
+    "Chart completeness": "/completeness",
+    "Delinquent records": "/delinquency",
+    "Physician queries": "/queries",
+    "Queries awaiting answers": "/queries",
+    "My deficiencies": "/inbox",
+    "My queries": "/inbox",
+}
 
 
 @router.get("/")
