@@ -49,6 +49,7 @@ type: install-test
 bench: install-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/audit_cost.py
+	$(BIN)/python bench/chart_analysis.py
 	$(BIN)/python bench/audit_verify.py
 
 clean:
