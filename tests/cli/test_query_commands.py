@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -42,6 +43,9 @@ def two_queries(himdesk: Himdesk, clock: FakeClock) -> dict[str, int]:
         clock.now = sent_at
         with himdesk.unit_of_work() as uow:
             form = start_query(uow, HIT, stay.id, finding.id).form()
+            # One query waits per deficiency: the forgotten one is about the stay in general.
+            about = finding.id if name == "answered" else ""
+            form = replace(form, deficiency_id=str(about))
             ids[name] = send_query(uow, HIT, stay.id, form).id or 0
     clock.now = T0 + timedelta(hours=3)
     with himdesk.unit_of_work() as uow:

@@ -219,6 +219,7 @@ def test_a_diagnosis_already_listed_is_not_added_again_nor_counted_as_a_coding_c
 def test_a_residents_answer_waits_for_the_attendings_cosignature(
     himdesk: Himdesk, stay: Stay
 ) -> None:
+    _resident_writes_a_note(himdesk, stay)
     query_id = _send(himdesk, stay, addressee_id=str(stay.resident_id))
     with himdesk.unit_of_work() as uow:
         done = answer_query(uow, stay.resident, query_id, "Dilutional hyponatremia", "")
@@ -309,9 +310,45 @@ def test_an_overdue_query_is_escalated_once_and_stays_in_the_inbox_marked(
     assert trail == [f"{query_id}/escalated-to/{stay.attending.clinician_id}"]
 
 
+def test_a_second_query_about_a_deficiency_still_waiting_for_an_answer_is_refused(
+    himdesk: Himdesk, stay: Stay
+) -> None:
+    first = _send(himdesk, stay)
+    with pytest.raises(InvalidInput) as refused:
+        _send(himdesk, stay)
+    assert f"Query {first} about this deficiency" in refused.value.errors["deficiency_id"]
+    with himdesk.unit_of_work() as uow:
+        assert [q.id for q in uow.queries.all_queries()] == [first]
+
+
+def _resident_writes_a_note(himdesk: Himdesk, stay: Stay) -> None:
+    """The resident cares for the patient too: a note of theirs is in the stay."""
+    with himdesk.unit_of_work() as uow:
+        encounter = uow.chart.encounter(stay.encounter_id)
+        patient = uow.patients.get_many({stay.patient_id})[stay.patient_id]
+        resident = uow.clinicians.get_many({stay.resident_id})[stay.resident_id]
+        assert encounter is not None
+        ChartBuilder(uow).document(patient, encounter, resident, DocumentType.PROGRESS_NOTE,
+                                   text="Progress note. Resting comfortably.")  # fmt: skip
+        uow.commit()
+
+
+def test_a_query_to_a_clinician_who_never_cared_for_the_patient_is_refused(
+    himdesk: Himdesk, stay: Stay
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        _send(himdesk, stay, addressee_id=str(stay.resident_id))
+    assert "has not cared for this patient" in refused.value.errors["addressee_id"]
+    with himdesk.unit_of_work() as uow:
+        assert uow.queries.all_queries() == []
+    _resident_writes_a_note(himdesk, stay)
+    assert _send(himdesk, stay, addressee_id=str(stay.resident_id))
+
+
 def test_a_query_put_to_someone_else_escalates_to_the_attending(
     himdesk: Himdesk, stay: Stay, clock: FakeClock
 ) -> None:
+    _resident_writes_a_note(himdesk, stay)
     _send(himdesk, stay, addressee_id=str(stay.resident_id))
     clock.advance(hours=80)
     with himdesk.unit_of_work() as uow:

@@ -188,9 +188,9 @@ def test_a_listed_diagnosis_is_agreed_and_documents_a_diagnosis() -> None:
     assert answer.outcome is QueryOutcome.AGREED and documents_diagnosis(answer)
 
 
-def test_without_clinical_significance_is_agreed_but_adds_no_diagnosis() -> None:
+def test_without_clinical_significance_is_a_disagreement_and_adds_no_diagnosis() -> None:
     answer = answer_of(_query(), NO_SIGNIFICANCE, "")
-    assert answer.outcome is QueryOutcome.AGREED and not documents_diagnosis(answer)
+    assert answer.outcome is QueryOutcome.DISAGREED and not documents_diagnosis(answer)
 
 
 def test_other_needs_the_clinicians_own_words() -> None:
@@ -310,7 +310,7 @@ def test_metrics_count_rates_and_response_hours() -> None:
     assert (m.sent, m.answered, m.open, m.overdue, m.escalated) == (4, 2, 2, 1, 1)
     assert (m.median_response_hours, m.mean_response_hours) == (6.0, 6.0)
     rates = {o.value: (s.count, s.percent) for o, s in m.outcomes.items()}
-    assert rates == {"agreed": (1, 33.3), "other": (0, 0.0), "undetermined": (1, 33.3),
-                     "no_response": (1, 33.3)}  # fmt: skip
+    assert rates == {"agreed": (1, 33.3), "disagreed": (0, 0.0), "other": (0, 0.0),
+                     "undetermined": (1, 33.3), "no_response": (1, 33.3)}  # fmt: skip
     assert (m.coding_changed.count, m.coding_changed.percent) == (1, 50.0)
     assert measure([], NOW).as_json()["response_hours"] == {"median": None, "mean": None}

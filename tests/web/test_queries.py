@@ -80,6 +80,17 @@ def test_a_query_without_indicators_or_with_leading_words_is_refused_clearly(
         assert uow.queries.all_queries() == []
 
 
+def test_a_blank_deficiency_with_other_errors_shows_the_form_again(
+    log_in: LogIn, seeded: dict[str, int], finding: int
+) -> None:
+    client = log_in("hit")
+    page = client.get(f"/encounters/{seeded['encounter']}/queries/new?deficiency={finding}")
+    data = _form_values(page.text) | {"deficiency_id": " ", "addressee_id": ""}
+    response = client.post(f"/encounters/{seeded['encounter']}/queries", data=data)
+    assert response.status_code == 400
+    assert 'class="field-error" id="e-addressee_id"' in response.text
+
+
 def test_the_clinician_answers_from_the_inbox_and_the_answer_is_signed_into_the_record(
     log_in: LogIn, seeded: dict[str, int], finding: int
 ) -> None:

@@ -58,6 +58,7 @@ class QueryStatus(enum.StrEnum):
 
 class QueryOutcome(enum.StrEnum):
     AGREED = "agreed"  # a listed clinical option, or a substantive answer in own words
+    DISAGREED = "disagreed"  # the clinician declined the condition: no significance, ruled out
     OTHER = "other"
     UNDETERMINED = "undetermined"
     NO_RESPONSE = "no_response"  # past due and unanswered

@@ -54,6 +54,10 @@ def answer_of(query: PhysicianQuery, option: str, text: str) -> Answer:
         return Answer(option, text, QueryOutcome.OTHER)
     if option == UNDETERMINED:
         return Answer(option, text, QueryOutcome.UNDETERMINED)
+    if _DECLINED.search(option):
+        # The clinician judged the indicators not to be a condition: in query metrics that
+        # is a disagreement, not an agreement with the query.
+        return Answer(option, text, QueryOutcome.DISAGREED)
     return Answer(option, text, QueryOutcome.AGREED)
 
 
@@ -71,6 +75,11 @@ def _check_answer(query: PhysicianQuery, option: str, text: str, errors: dict[st
         errors["answer"] = "You chose “Other”: write what, in your own words."
 
 
+_DECLINED = re.compile(
+    r"without clinical significance|not clinically significant|no clinical significance"
+    r"|ruled out",
+    re.IGNORECASE,
+)
 _NOT_A_DIAGNOSIS = re.compile(
     r"without clinical significance|not clinically significant|no clinical significance"
     r"|integral to|ruled out|^(?:left|right|bilateral|both|neither|none)$",

@@ -98,8 +98,21 @@ def send_query(uow: UnitOfWork, actor: Actor, encounter_id: int, form: QueryForm
     deficiency_id = _form_id(form.deficiency_id, "deficiency_id", errors, required=False)
     if deficiency_id is not None and not _is_open_on(uow, encounter, deficiency_id):
         errors["deficiency_id"] = f"Deficiency {deficiency_id} is not open on this encounter."
+    elif deficiency_id is not None and (waiting := uow.queries.waiting_about(deficiency_id)):
+        # A second query (a double-click, two staff) would sit unanswered and count as "no
+        # response" once the first is answered.
+        errors["deficiency_id"] = (
+            f"Query {waiting.id} about this deficiency is still waiting for an answer."
+        )
     addressee_id = _form_id(form.addressee_id, "addressee_id", errors, required=True)
     addressee = uow.clinicians.get_many({addressee_id}).get(addressee_id) if addressee_id else None
+    # The addressee reads the query and the banner without a treatment check (open_query):
+    # so only someone who cared for the patient may be asked (minimum necessary).
+    if addressee and not uow.access.treatment_relationship(addressee.id, encounter.patient_id):
+        errors["addressee_id"] = (
+            f"{addressee.display_name} has not cared for this patient; ask a clinician who did "
+            "(the attending, an author of a note or who performed a procedure)."
+        )
     assert encounter.id is not None  # noqa: S101 - a stored encounter
     subject = QuerySubject(encounter.id, encounter.patient_id, deficiency_id, addressee)
     try:

@@ -94,6 +94,12 @@ class SqlPhysicianQueryRepository:
         rows = self._db.execute(select(t.physician_queries).order_by(Q.id))
         return [_query(r._mapping) for r in rows]
 
+    def waiting_about(self, deficiency_id: int) -> PhysicianQuery | None:
+        waiting = Q.status != QueryStatus.ANSWERED.value
+        query = select(t.physician_queries).where(Q.deficiency_id == deficiency_id, waiting)
+        row = self._db.execute(query.order_by(Q.id).limit(1)).first()
+        return _query(row._mapping) if row else None
+
     def _listings(self, query: Select[Any]) -> list[QueryListing]:
         return [
             QueryListing(_query(r._mapping), r.mrn, f"{r.family_name}, {r.given_name}",

@@ -55,7 +55,9 @@ def send(
         with himdesk.unit_of_work() as uow:
             sent = send_query(uow, session.actor, encounter_id, form)
     except InvalidInput as err:
-        shown = int(deficiency_id) if "deficiency_id" not in err.errors and deficiency_id else None
+        # Blank (or only spaces) is "no deficiency"; anything else was checked by the service.
+        chosen = deficiency_id.strip()
+        shown = int(chosen) if chosen and "deficiency_id" not in err.errors else None
         with himdesk.unit_of_work() as uow:
             draft = start(uow, session.actor, encounter_id, shown)
         return page(request, "query_form.html", status_code=400, draft=draft,
