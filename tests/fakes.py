@@ -14,6 +14,7 @@ from himdesk.domain.records import (
     Allergy,
     ClinicalDocument,
     Clinician,
+    DischargeDisposition,
     DocumentStatus,
     DocumentType,
     Encounter,
@@ -89,6 +90,7 @@ class ChartBuilder:
                 account_number=account,
                 status=EncounterStatus.DISCHARGED,
                 attending_id=attending.id,
+                discharge_disposition=DischargeDisposition.HOME,
                 service="Medicine",
             )
         )

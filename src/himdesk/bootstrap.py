@@ -42,7 +42,11 @@ class Himdesk:
 
     def unit_of_work(self) -> UnitOfWork:
         return SqlUnitOfWork(
-            self.engine, self.cipher, self.clock, checkpoint_signer=self.checkpoint_signer
+            self.engine,
+            self.cipher,
+            self.clock,
+            checkpoint_signer=self.checkpoint_signer,
+            completeness_rules=self.settings.rule_book,
         )
 
     def close(self) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 from pydantic import Field, PrivateAttr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from himdesk.domain.rule_book import InvalidRuleBook, RuleBook, rule_book_from
 from himdesk.storage.crypto import key_bytes, key_id_of_key
 
 DEMO_FIELD_KEY = "demo-only-field-key-never-use-for-real-patients"
@@ -57,6 +59,33 @@ class Settings(BaseSettings):
     codeset_dir: Path | None = Field(
         default=None, description="Directory of official ICD-10-CM/PCS release files"
     )
+    completeness_rules: Path | None = Field(
+        default=None,
+        description="TOML file of the bylaws' completeness thresholds and disabled rules, "
+        "per encounter class (see `himdesk chart rules`)",
+    )
+    _rule_book: RuleBook = PrivateAttr(default_factory=RuleBook)
+
+    @model_validator(mode="after")
+    def _read_completeness_rules(self) -> Settings:
+        path = self.completeness_rules
+        if path is not None:
+            try:
+                document = tomllib.loads(path.read_text())
+            except OSError as err:
+                reason = err.strerror or type(err).__name__
+                raise ValueError(f"HIMDESK_COMPLETENESS_RULES {path}: {reason}") from err
+            except tomllib.TOMLDecodeError as err:
+                raise ValueError(f"HIMDESK_COMPLETENESS_RULES {path}: {err}") from err
+            try:
+                self._rule_book = rule_book_from(document, str(path))
+            except InvalidRuleBook as err:
+                raise ValueError(str(err)) from err
+        return self
+
+    @property
+    def rule_book(self) -> RuleBook:
+        return self._rule_book
 
     @model_validator(mode="after")
     def _refuse_demo_key_outside_demo(self) -> Settings:

@@ -10,6 +10,7 @@ from himdesk.bootstrap import Himdesk
 from himdesk.demo.generator import build_hospital, generate_charts
 from himdesk.demo.model import ProblemKind
 from himdesk.domain.access import Actor, PermissionDenied, Role
+from himdesk.domain.rule_book import RULES
 from himdesk.services.completeness import analyze_charts
 from himdesk.services.errors import NotFound
 from himdesk.services.hospital import load_hospital
@@ -65,6 +66,7 @@ def test_every_planted_deficiency_is_found_and_clean_charts_report_nothing(
     assert set(EXPECTED) == set(ProblemKind)
     assert sum(len(k & EXPECTED.keys()) for k in planted.values()) >= 20
     assert missed == [] and extra == []
+    assert {f.deficiency.rule for f in findings} <= {rule.name for rule in RULES}
 
 
 def test_each_encounter_analysed_is_one_audited_access(

@@ -11,7 +11,15 @@ import pytest
 from himdesk.bootstrap import Himdesk
 from himdesk.domain.access import Actor, PermissionDenied, Role
 from himdesk.domain.chart_review import Resolution
-from himdesk.domain.records import Clinician, Encounter, EncounterClass, EncounterStatus
+from himdesk.domain.completeness import Deficiency
+from himdesk.domain.completeness import DeficiencyKind as K
+from himdesk.domain.records import (
+    Clinician,
+    DischargeDisposition,
+    Encounter,
+    EncounterClass,
+    EncounterStatus,
+)
 from himdesk.domain.sensitivity import SensitiveCategory
 from himdesk.services.completeness import analyze_charts, complete_review
 from himdesk.services.ports import UnitOfWork
@@ -37,6 +45,7 @@ def _stay(
             admitted_at=discharged_at - timedelta(days=3), discharged_at=discharged_at,
             account_number=f"A{n}", status=EncounterStatus.DISCHARGED,
             attending_id=doctor.id, service=service,
+            discharge_disposition=DischargeDisposition.HOME,
         )
     )  # fmt: skip
     assert stay.id is not None
@@ -251,3 +260,40 @@ def test_a_deficiency_due_today_is_not_yet_delinquent(himdesk: Himdesk, clock: F
     clock.advance(days=1)
     with himdesk.unit_of_work() as uow:
         assert delinquency_report(uow, MANAGER).overall.delinquent_records == 1
+
+
+def test_a_late_signature_or_a_discrepancy_does_not_make_a_record_delinquent(
+    himdesk: Himdesk,
+) -> None:
+    """The discharge summary signed late is there (the record is complete), and a finding
+    for a query is not documentation the clinician owes: neither counts as delinquent."""
+    with himdesk.unit_of_work() as uow:
+        doctor = ChartBuilder(uow).clinician()
+        stay = _stay(uow, doctor, _days_ago(60))
+        uow.commit()
+    with himdesk.unit_of_work() as uow:
+        analyze_charts(uow, HIT)
+        missing = [t.id for t in uow.chart_reviews.history(stay)]
+        uow.chart_reviews.clear(missing, T0, "hana", Resolution.WAIVED, "Paper chart on file.")
+        encounter = uow.chart.encounter(stay)
+        assert encounter is not None and doctor.id is not None
+        due = TODAY - timedelta(days=30)
+        late = Deficiency(
+            K.LATE_DOCUMENT,
+            "discharge_summary_timely",
+            "Discharge summary signed 39 days after discharge.",
+            doctor.id,
+            due,
+        )
+        sodium = Deficiency(K.RESULT_WITHOUT_DIAGNOSIS, "abnormal_result_explained",
+                            "Sodium 124 with no hyponatremia documented.", doctor.id, due,
+                            subject="result sodium low")  # fmt: skip
+        uow.chart_reviews.add([(stay, encounter.patient_id, late),
+                               (stay, encounter.patient_id, sodium)], T0, "hana")  # fmt: skip
+        uow.commit()
+    with himdesk.unit_of_work() as uow:
+        report = delinquency_report(uow, MANAGER)
+        tracked = uow.chart_reviews.history(stay)
+    assert report.overall.delinquent_records == 0
+    assert report.by_clinician == []
+    assert not any(t.is_delinquent(TODAY) for t in tracked)

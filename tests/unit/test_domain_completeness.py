@@ -16,6 +16,7 @@ from himdesk.domain.completeness import (
 from himdesk.domain.records import (
     AdministrativeSex,
     ClinicalDocument,
+    DischargeDisposition,
     DocumentStatus,
     DocumentType,
     Encounter,
@@ -53,7 +54,8 @@ def _doc(kind: DocumentType, at: datetime, **changes: object) -> ClinicalDocumen
 
 def _stay(*docs: ClinicalDocument, kind: EncounterClass = EncounterClass.INPATIENT,
           procedures: tuple[Procedure, ...] = ()) -> EncounterRecord:  # fmt: skip
-    encounter = Encounter(7, kind, ADMIT, "A1", EncounterStatus.DISCHARGED, DISCHARGE, 3, id=1)
+    encounter = Encounter(7, kind, ADMIT, "A1", EncounterStatus.DISCHARGED, DISCHARGE, 3,
+                          discharge_disposition=DischargeDisposition.HOME, id=1)  # fmt: skip
     return EncounterRecord(PATIENT, encounter, docs, procedures)
 
 
@@ -165,3 +167,41 @@ def test_a_labelled_document_is_named_by_its_category_not_its_title() -> None:
     [found] = analyze(_stay(CLEAN[0], draft, CLEAN[2]), RULES)
     assert found.message.startswith("Restricted document (Behavioral health)")
     assert "Psychiatry" not in found.message
+
+
+def test_a_document_signed_after_the_allowed_time_is_late_and_one_signed_in_time_is_not() -> None:
+    note = _doc(T.PROGRESS_NOTE, ADMIT + timedelta(days=1))
+    late = replace(note, signed_at=note.authored_at + timedelta(hours=80))
+    assert _kinds(_stay(*CLEAN, late)) == [K.LATE_DOCUMENT]
+    assert (
+        _kinds(_stay(*CLEAN, replace(late, signed_at=note.authored_at + timedelta(hours=70)))) == []
+    )
+
+
+def test_an_inpatient_stay_without_a_discharge_disposition_or_attending_misses_data() -> None:
+    record = _stay(*CLEAN)
+    bare = replace(record.encounter, discharge_disposition=None, attending_id=None)
+    found = analyze(replace(record, encounter=bare), RULES)
+    assert {(d.kind, d.rule) for d in found} == {
+        (K.MISSING_DATA, "disposition_required"),
+        (K.MISSING_DATA, "attending_required"),
+    }
+
+
+def test_an_outpatient_visit_needs_no_discharge_disposition() -> None:
+    record = _stay(kind=EncounterClass.OUTPATIENT)
+    visit = replace(record, encounter=replace(record.encounter, discharge_disposition=None))
+    assert _kinds(visit) == []
+
+
+def test_a_discharge_before_the_admission_is_inconsistent() -> None:
+    record = _stay(*CLEAN)
+    backwards = replace(record.encounter, discharged_at=ADMIT - timedelta(hours=1))
+    found = analyze(replace(record, encounter=backwards), RULES)
+    assert "discharge_after_admission" in {d.rule for d in found}
+
+
+def test_a_rule_switched_off_by_name_is_not_reported() -> None:
+    record = _stay(CLEAN[0], CLEAN[1])  # no discharge summary
+    off = CompletenessRules(disabled=frozenset({"discharge_summary_required"}))
+    assert analyze(record, off) == []

@@ -21,6 +21,7 @@ from himdesk.domain.records import (
     Allergy,
     ClinicalDocument,
     Diagnosis,
+    DischargeDisposition,
     DocumentStatus,
     DocumentType,
     Encounter,
@@ -96,7 +97,15 @@ def _record(
     *docs: ClinicalDocument, patient: Patient = PATIENT, **parts: object
 ) -> EncounterRecord:
     encounter = Encounter(
-        7, EncounterClass.INPATIENT, ADMIT, "A1", EncounterStatus.DISCHARGED, DISCHARGE, 3, id=1
+        7,
+        EncounterClass.INPATIENT,
+        ADMIT,
+        "A1",
+        EncounterStatus.DISCHARGED,
+        DISCHARGE,
+        3,
+        discharge_disposition=DischargeDisposition.HOME,
+        id=1,
     )
     return EncounterRecord(patient, encounter, docs, **parts)  # type: ignore[arg-type]
 

@@ -15,6 +15,8 @@ from himdesk.cli.context import build, clean_errors, operator
 from himdesk.domain.access import Role
 from himdesk.domain.chart_review import ChartStatus
 from himdesk.domain.delinquency import DelinquencyRate
+from himdesk.domain.records import EncounterClass
+from himdesk.domain.rule_book import RULES, RuleBook, describe
 from himdesk.services.completeness import Finding, analyze_charts, complete_review
 from himdesk.services.ports import ChartWorkItem
 from himdesk.services.worklists import (
@@ -64,6 +66,41 @@ def _as_json(f: Finding) -> dict[str, object]:
         "due_on": d.due_on.isoformat(),
         "document": d.document_id,
     }
+
+
+@app.command("rules")
+def rules(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print the rules as JSON"),
+) -> None:
+    """The completeness rules in effect, with the thresholds of HIMDESK_COMPLETENESS_RULES."""
+    book = build(ctx).settings.rule_book
+    rows = rule_rows(book)
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    table = Table("rule", "kind", "checks", "off for")
+    for row in rows:
+        off = row["disabled_for"]
+        assert isinstance(off, list)  # noqa: S101 - built just above
+        table.add_row(str(row["rule"]), str(row["kind"]), str(row["checks"]), ", ".join(off))
+    Console().print(table)
+
+
+def rule_rows(book: RuleBook) -> list[dict[str, object]]:
+    classes = list(EncounterClass)
+    return [
+        {
+            "rule": rule.name,
+            "kind": rule.kind.value,
+            "checks": describe(rule, book.default),
+            "disabled_for": [
+                c.value for c in classes
+                if {rule.name, rule.kind.value} & book.for_class(c).disabled
+            ],
+        }
+        for rule in RULES
+    ]  # fmt: skip
 
 
 @app.command("worklist")

@@ -11,6 +11,7 @@ from typing import NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from himdesk.bootstrap import Himdesk
 from himdesk.config import Settings
@@ -43,7 +44,8 @@ def operator(role: Role = Role.ADMIN) -> Actor:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # Escaped: messages quote user input and file sections such as "[default]".
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

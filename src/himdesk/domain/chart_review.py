@@ -66,8 +66,10 @@ class TrackedDeficiency:
         return (today - self.found_at.date()).days
 
     def is_delinquent(self, today: date) -> bool:
-        """Open past its due date (the bylaws' days after discharge)."""
-        return self.is_open and today > self.deficiency.due_on
+        """Open past its due date (the bylaws' days after discharge), and of a kind that
+        keeps the record incomplete (a late signature or a discrepancy does not)."""
+        kind = self.deficiency.kind
+        return self.is_open and kind.keeps_record_incomplete and today > self.deficiency.due_on
 
 
 @dataclass(frozen=True)

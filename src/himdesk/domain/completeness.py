@@ -39,6 +39,7 @@ class DeficiencyKind(enum.StrEnum):
     LATE_DOCUMENT = "late_document"
     WRONG_PATIENT = "wrong_patient"
     OUTSIDE_ENCOUNTER = "outside_encounter"
+    MISSING_DATA = "missing_data"
     # Discrepancies (domain/discrepancies.py): conflicts between parts of the record.
     LATERALITY_CONFLICT = "laterality_conflict"
     SEX_INCONSISTENT = "sex_inconsistent"
@@ -54,8 +55,18 @@ class DeficiencyKind(enum.StrEnum):
     def is_discrepancy(self) -> bool:
         return self in _DISCREPANCIES
 
+    @property
+    def keeps_record_incomplete(self) -> bool:
+        """Whether an open one counts towards delinquency (bylaws, Joint Commission).
 
-_DOCUMENTATION = {"missing_document", "unsigned_document", "missing_cosignature",
+        A late signature is already there: its lateness is reported, not work left, and a
+        record must not stay delinquent for ever after it was completed. A discrepancy goes
+        to the clinician as a query, with its own due time and escalation.
+        """
+        return not self.is_discrepancy and self is not DeficiencyKind.LATE_DOCUMENT
+
+
+_DOCUMENTATION = {"missing_document", "unsigned_document", "missing_cosignature", "missing_data",
                   "late_document", "wrong_patient", "outside_encounter"}  # fmt: skip
 _DISCREPANCIES = frozenset(k for k in DeficiencyKind if k.value not in _DOCUMENTATION)
 
@@ -81,14 +92,18 @@ class Evidence:
 
 @dataclass(frozen=True)
 class CompletenessRules:
-    """The bylaws' numbers; each rule can be switched off by its kind."""
+    """The bylaws' numbers for one encounter class (see domain/rule_book.py); any rule can
+    be switched off by its name or by its kind."""
 
     hp_after_admission: timedelta = timedelta(hours=24)
     hp_before_admission: timedelta = timedelta(days=30)
     operative_report_within: timedelta = timedelta(hours=24)
     discharge_summary_within: timedelta = timedelta(days=30)
+    # Entries other than the discharge summary (which has its own limit) are authenticated
+    # promptly; 72 hours is the common bylaws figure.
+    signature_within: timedelta = timedelta(hours=72)
     completion_days: int = 30  # deficiencies are due this long after discharge
-    disabled: frozenset[DeficiencyKind] = frozenset()
+    disabled: frozenset[str] = frozenset()  # rule names or deficiency kinds
 
 
 @dataclass(frozen=True)
@@ -142,9 +157,11 @@ def analyze(record: EncounterRecord, rules: CompletenessRules) -> list[Deficienc
         *_authentication(record, due),
         *_filing(record, rules, due),
         *_timeliness(record, rules, due),
+        *_required_data(record, due),
         *find_discrepancies(record, due),
     ]
-    return [d for d in found if d.kind not in rules.disabled]
+    off = rules.disabled
+    return [d for d in found if d.kind.value not in off and d.rule not in off]
 
 
 def _named(document: ClinicalDocument) -> str:
@@ -298,11 +315,49 @@ def _outside(
     return not start <= d.authored_at <= discharged
 
 
+# Encounter classes that end in a discharge with a UB-04 patient status.
+_DISPOSITION_REQUIRED = {EncounterClass.INPATIENT, EncounterClass.OBSERVATION,
+                         EncounterClass.EMERGENCY}  # fmt: skip
+
+
+def _required_data(record: EncounterRecord, due: date) -> Iterator[Deficiency]:
+    e = record.encounter
+    assert e.discharged_at is not None  # noqa: S101 - analyze() checks
+
+    def missing(rule: str, message: str) -> Deficiency:
+        return Deficiency(DeficiencyKind.MISSING_DATA, rule, message, e.attending_id, due)
+
+    if e.attending_id is None:
+        yield missing("attending_required", "No attending physician is recorded.")
+    if e.encounter_class in _DISPOSITION_REQUIRED and e.discharge_disposition is None:
+        yield missing("disposition_required", "No discharge disposition is recorded.")
+    if e.discharged_at <= e.admitted_at:
+        yield missing(
+            "discharge_after_admission",
+            f"Discharge time {e.discharged_at:%Y-%m-%d %H:%M} is not after admission "
+            f"{e.admitted_at:%Y-%m-%d %H:%M}.",
+        )
+
+
 def _timeliness(
     record: EncounterRecord, rules: CompletenessRules, due: date
 ) -> Iterator[Deficiency]:
     discharged = record.encounter.discharged_at
     assert discharged is not None  # noqa: S101 - analyze() checks
+    for d in record.documents:
+        if d.document_type is T.DISCHARGE_SUMMARY or d.signed_at is None:
+            continue
+        if d.signed_at - d.authored_at > rules.signature_within:
+            hours = int((d.signed_at - d.authored_at).total_seconds() // 3600)
+            yield Deficiency(
+                DeficiencyKind.LATE_DOCUMENT,
+                "signature_timely",
+                f"{_named(d)} of {d.authored_at:%Y-%m-%d} was signed {hours} hours after it "
+                f"was written (limit {_hours(rules.signature_within)} hours).",
+                d.author_id,
+                due,
+                d.id,
+            )
     for d in _of(record, T.DISCHARGE_SUMMARY):
         signed = d.signed_at or d.authored_at
         if signed - discharged > rules.discharge_summary_within:
@@ -316,3 +371,7 @@ def _timeliness(
                 due,
                 d.id,
             )
+
+
+def _hours(span: timedelta) -> int:
+    return int(span.total_seconds() // 3600)

@@ -22,13 +22,13 @@ from himdesk.domain.chart_review import (
     reconcile,
     status_after,
 )
-from himdesk.domain.completeness import CompletenessRules, Deficiency, EncounterRecord, analyze
+from himdesk.domain.completeness import Deficiency, EncounterRecord, analyze
 from himdesk.domain.records import Encounter
+from himdesk.domain.rule_book import RuleBook
 from himdesk.services import audit
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.ports import NewDeficiency, UnitOfWork
 
-BYLAWS = CompletenessRules()
 BATCH = 500
 MAX_WAIVER_REASON = 500  # deficiencies.resolution_note
 
@@ -52,11 +52,11 @@ def analyze_charts(
     uow: UnitOfWork,
     actor: Actor,
     encounter_id: int | None = None,
-    rules: CompletenessRules = BYLAWS,
+    rules: RuleBook | None = None,
 ) -> list[Finding]:
     """Open deficiencies of discharged encounters; each chart analysed is one audited access."""
     audit.require(uow, actor, Action.ANALYZE_CHARTS)
-    encounters: Iterable[Encounter] = _every_discharged(uow)
+    encounters: Iterable[Encounter] = every_discharged(uow)
     if encounter_id is not None:
         encounters = uow.chart.discharged_encounters(encounter_id)
         if not encounters:
@@ -75,7 +75,7 @@ def analyze_charts(
     return findings
 
 
-def _every_discharged(uow: UnitOfWork) -> Iterator[Encounter]:
+def every_discharged(uow: UnitOfWork) -> Iterator[Encounter]:
     """Every discharged encounter, read a batch at a time: the whole list at once took 140 MB
     at 100,000 patients, and grows with the hospital."""
     after = 0
@@ -85,17 +85,19 @@ def _every_discharged(uow: UnitOfWork) -> Iterator[Encounter]:
 
 
 def analyze_encounters(
-    uow: UnitOfWork, by: str, encounters: Iterable[Encounter], rules: CompletenessRules = BYLAWS
+    uow: UnitOfWork, by: str, encounters: Iterable[Encounter], rules: RuleBook | None = None
 ) -> Iterator[AnalysedEncounter]:
     """Analyse and track, in batches; the caller audits and commits."""
     pending = iter(encounters)
     while batch := list(islice(pending, BATCH)):
         records = uow.chart.encounter_records(batch, uow.patients.get_many)
-        yield from _track(uow, by, [(r, analyze(r, rules)) for r in records])
+        book = rules or uow.completeness_rules
+        found = [(r, analyze(r, book.for_class(r.encounter.encounter_class))) for r in records]
+        yield from _track(uow, by, found)
 
 
 def reanalyze_encounter(
-    uow: UnitOfWork, by: str, encounter_id: int | None, rules: CompletenessRules = BYLAWS
+    uow: UnitOfWork, by: str, encounter_id: int | None, rules: RuleBook | None = None
 ) -> ChartReview | None:
     """Bring a discharged encounter's deficiencies up to date after a change (no commit)."""
     if encounter_id is None:
@@ -210,7 +212,8 @@ def waive_deficiency(
     if not tracked.is_open:
         raise Conflict("That deficiency is already cleared.")
     now = uow.clock()
-    uow.chart_reviews.clear([deficiency_id], now, actor.username, Resolution.WAIVED, reason)
+    if not uow.chart_reviews.clear([deficiency_id], now, actor.username, Resolution.WAIVED, reason):
+        raise Conflict("That deficiency was cleared meanwhile; nothing was waived.")
     settle_status(uow, tracked.encounter_id)
     audit.record(uow, actor, "deficiency.waive", patient_id=tracked.patient_id,
                  object_type="deficiency", object_id=deficiency_id)  # fmt: skip

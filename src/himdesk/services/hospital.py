@@ -18,7 +18,7 @@ from himdesk.domain.records import Clinician, DocumentStatus
 from himdesk.domain.sign_in import requires_second_factor
 from himdesk.services import audit
 from himdesk.services.authentication import hash_password
-from himdesk.services.completeness import analyze_encounters
+from himdesk.services.completeness import analyze_encounters, every_discharged
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.ports import UnitOfWork, UnitOfWorkFactory, User
 
@@ -62,7 +62,7 @@ def load_hospital(
         on_batch(len(batch))
     with uow_factory() as uow:
         # Analysis runs at discharge; the loaded stays were discharged before they arrived.
-        for _ in analyze_encounters(uow, actor.username, uow.chart.discharged_encounters()):
+        for _ in analyze_encounters(uow, actor.username, every_discharged(uow)):
             pass
         audit.record(uow, actor, "hospital.load", object_type="patients", object_id=patients)
         uow.commit()

@@ -31,6 +31,7 @@ from himdesk.domain.records import (
     Procedure,
 )
 from himdesk.domain.restrictions import AccessGrant
+from himdesk.domain.rule_book import RuleBook
 from himdesk.domain.sensitivity import SensitiveCategory
 from himdesk.domain.sign_in import SessionStage
 from himdesk.domain.versions import RecordVersion
@@ -214,6 +215,9 @@ class PhysicianQueryRepository(Protocol):
     ) -> Sequence[QueryListing]: ...
     def due_for_escalation(self, now: datetime) -> Sequence[QueryListing]: ...
     def all_queries(self) -> Sequence[PhysicianQuery]: ...
+    def waiting_about(self, deficiency_id: int) -> PhysicianQuery | None:
+        """An unanswered (open or escalated) query about this deficiency, if any."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -450,6 +454,8 @@ class UnitOfWork(Protocol):
     def clock(self) -> Clock: ...
     @property
     def checkpoint_signer(self) -> CheckpointSigner: ...
+    @property
+    def completeness_rules(self) -> RuleBook: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from himdesk.domain.audit_checkpoints import CheckpointSigner
+from himdesk.domain.rule_book import RuleBook
 from himdesk.services.ports import Clock
 from himdesk.storage.access_control import SqlAccessRepository
 from himdesk.storage.accounts import SqlClinicianRepository, SqlSessionRepository, SqlUserRepository
@@ -32,11 +33,13 @@ class SqlUnitOfWork:
         clock: Clock,
         *,
         checkpoint_signer: CheckpointSigner,
+        completeness_rules: RuleBook | None = None,
     ) -> None:
         self._engine = engine
         self._cipher = cipher
         self.clock = clock
         self.checkpoint_signer = checkpoint_signer
+        self.completeness_rules = completeness_rules or RuleBook()
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:

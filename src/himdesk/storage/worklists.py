@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, case, distinct, func, select
 
 from himdesk.domain.chart_review import ChartStatus
+from himdesk.domain.completeness import DeficiencyKind
 from himdesk.domain.delinquency import (
     AGE_BANDS,
     ClinicianDelinquency,
@@ -28,6 +29,7 @@ D = t.deficiencies.c
 E = t.encounters.c
 R = t.chart_reviews.c
 UNASSIGNED = "No responsible clinician"
+_KEEP_INCOMPLETE = sorted(k.value for k in DeficiencyKind if k.keeps_record_incomplete)
 
 
 def _midnight(day: date) -> datetime:
@@ -36,7 +38,7 @@ def _midnight(day: date) -> datetime:
 
 def _delinquent(today: date) -> ColumnElement[bool]:
     """Open past its due date (domain/chart_review.py TrackedDeficiency.is_delinquent)."""
-    return D.cleared_at.is_(None) & (D.due_on < today)
+    return D.cleared_at.is_(None) & (D.due_on < today) & D.kind.in_(_KEEP_INCOMPLETE)
 
 
 def _discharged_between(start: date, through: date) -> ColumnElement[bool]:
