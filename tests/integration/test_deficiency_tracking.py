@@ -164,3 +164,24 @@ def test_a_fixed_problem_that_comes_back_is_a_new_deficiency(
         analyze_charts(uow, HIT, stay.encounter_id)
     first, second = _history(himdesk, stay.encounter_id)
     assert not first.is_open and second.is_open and second.found_at == clock.now
+
+
+def test_a_late_signature_is_reported_but_does_not_keep_the_chart_from_completing(
+    himdesk: Himdesk, stay: Stay
+) -> None:
+    with himdesk.unit_of_work() as uow:
+        summary = uow.chart.document(stay.summary_id)
+        assert summary is not None and summary.encounter_id is not None
+        encounter = uow.chart.encounter(summary.encounter_id)
+        assert encounter is not None and encounter.discharged_at is not None
+        summary.status = DocumentStatus.SIGNED
+        summary.signed_by_id = summary.author_id
+        summary.signed_at = encounter.discharged_at + timedelta(days=40)
+        uow.chart.update_document(summary)
+        uow.commit()
+    with himdesk.unit_of_work() as uow:
+        findings = analyze_charts(uow, HIT, stay.encounter_id)
+        review = complete_review(uow, HIT, stay.encounter_id)
+    assert [f.deficiency.rule for f in findings] == ["discharge_summary_timely"]
+    assert review.status is ChartStatus.COMPLETE
+    assert _history(himdesk, stay.encounter_id)[0].is_open

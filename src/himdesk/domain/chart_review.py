@@ -100,10 +100,10 @@ def reconcile(found: Sequence[Deficiency], tracked: Sequence[TrackedDeficiency])
     return Reconciliation(tuple(new), fixed)
 
 
-def status_after(reviewed: bool, open_deficiencies: int) -> ChartStatus:
+def status_after(reviewed: bool, blocking_deficiencies: int) -> ChartStatus:
     if not reviewed:
         return ChartStatus.AWAITING_ANALYSIS
-    return ChartStatus.COMPLETE if open_deficiencies == 0 else ChartStatus.INCOMPLETE
+    return ChartStatus.COMPLETE if blocking_deficiencies == 0 else ChartStatus.INCOMPLETE
 
 
 @dataclass(frozen=True)

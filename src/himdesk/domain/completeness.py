@@ -56,6 +56,12 @@ class DeficiencyKind(enum.StrEnum):
         return self in _DISCREPANCIES
 
     @property
+    def blocks_completion(self) -> bool:
+        """Whether an open one keeps the chart from completing: a late signature is a fact
+        to report, not work left (the document is there and signed)."""
+        return self is not DeficiencyKind.LATE_DOCUMENT
+
+    @property
     def keeps_record_incomplete(self) -> bool:
         """Whether an open one counts towards delinquency (bylaws, Joint Commission).
 

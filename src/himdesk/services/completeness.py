@@ -128,7 +128,8 @@ def _track(
             t.deficiency.key for t in change.fixed
         }
         open_now = tuple(d for d in found if d.key in still or d in change.new)
-        review = _next_review(reviews.get(encounter_id), encounter_id, len(open_now), now)
+        blocking = sum(d.kind.blocks_completion for d in open_now)
+        review = _next_review(reviews.get(encounter_id), encounter_id, blocking, now)
         updated.append(review)
         results.append(AnalysedEncounter(record, open_now, review))
     uow.chart_reviews.add(rows, now, by)
@@ -138,10 +139,10 @@ def _track(
 
 
 def _next_review(
-    before: ChartReview | None, encounter_id: int, open_count: int, now: datetime
+    before: ChartReview | None, encounter_id: int, blocking: int, now: datetime
 ) -> ChartReview:
     reviewed = before is not None and before.reviewed_at is not None
-    status = status_after(reviewed, open_count)
+    status = status_after(reviewed, blocking)
     if before is None:
         return ChartReview(encounter_id, status, now)
     completed = before.completed_at if status is ChartStatus.COMPLETE else None
@@ -182,8 +183,8 @@ def complete_review(uow: UnitOfWork, actor: Actor, encounter_id: int) -> ChartRe
         raise NotFound("discharged encounter", encounter_id)
     now = uow.clock()
     reviewed = replace(review, reviewed_by=actor.username, reviewed_at=now)
-    open_count = uow.chart_reviews.open_count(encounter_id)
-    status = status_after(True, open_count)
+    blocking = uow.chart_reviews.blocking_count(encounter_id)
+    status = status_after(True, blocking)
     completed = now if status is ChartStatus.COMPLETE else None
     reviewed = replace(reviewed, status=status, completed_at=completed)
     uow.chart_reviews.save_reviews([reviewed], {encounter_id})
@@ -227,7 +228,7 @@ def settle_status(uow: UnitOfWork, encounter_id: int) -> ChartReview | None:
     before = uow.chart_reviews.reviews([encounter_id]).get(encounter_id)
     if before is None:
         return None
-    after = _next_review(before, encounter_id, uow.chart_reviews.open_count(encounter_id),
+    after = _next_review(before, encounter_id, uow.chart_reviews.blocking_count(encounter_id),
                          uow.clock())  # fmt: skip
     uow.chart_reviews.save_reviews([after], {encounter_id})
     return after

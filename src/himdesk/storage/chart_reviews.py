@@ -121,8 +121,11 @@ class SqlChartReviewRepository:
         )  # fmt: skip
         return int(done.rowcount)
 
-    def open_count(self, encounter_id: int) -> int:
-        query = select(func.count()).where(D.encounter_id == encounter_id, D.cleared_at.is_(None))
+    def blocking_count(self, encounter_id: int) -> int:
+        blocking = [k.value for k in DeficiencyKind if k.blocks_completion]
+        query = select(func.count()).where(
+            D.encounter_id == encounter_id, D.cleared_at.is_(None), D.kind.in_(blocking)
+        )
         return int(self._db.execute(query).scalar_one())
 
     def reviews(self, encounter_ids: Collection[int]) -> dict[int, ChartReview]:
