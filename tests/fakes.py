@@ -104,7 +104,9 @@ class ChartBuilder:
         signed: bool = True,
         text: str = "Discharge summary. The patient denies chest pain.",
         sensitivity: SensitiveCategory | None = None,
+        at: datetime = T0 - timedelta(days=1),
     ) -> ClinicalDocument:
+        """Written at `at`, signed four hours later unless `signed` is False."""
         assert patient.id is not None
         return self.uow.chart.add_document(
             ClinicalDocument(
@@ -112,12 +114,12 @@ class ChartBuilder:
                 encounter_id=encounter.id,
                 document_type=kind,
                 author_id=author.id,
-                authored_at=T0 - timedelta(days=1),
+                authored_at=at,
                 title=kind.label,
                 text=text,
                 status=DocumentStatus.SIGNED if signed else DocumentStatus.DRAFT,
                 signed_by_id=author.id if signed else None,
-                signed_at=T0 - timedelta(hours=20) if signed else None,
+                signed_at=at + timedelta(hours=4) if signed else None,
                 sensitivity=sensitivity,
             )
         )

@@ -119,12 +119,10 @@ def _chart_with_one_discrepancy(build: ChartBuilder, doctor: Clinician) -> None:
     """A complete stay but for a low sodium no document explains (for the query loop)."""
     patient = build.patient(mrn="M0000003", family="Castellanos", given="Marisol", ssn="")
     stay = build.inpatient_stay(patient, doctor, account="A3")
-    admitted = stay.admitted_at + timedelta(hours=2)
-    note = build.document(patient, stay, doctor, DocumentType.HISTORY_AND_PHYSICAL,
-                          text="HISTORY AND PHYSICAL\nAdmitted with community-acquired "
-                          "pneumonia. Lungs: crackles at the bases.")  # fmt: skip
-    note.authored_at = note.signed_at = admitted
-    build.uow.chart.update_document(note)
+    build.document(patient, stay, doctor, DocumentType.HISTORY_AND_PHYSICAL,
+                   text="HISTORY AND PHYSICAL\nAdmitted with community-acquired "
+                   "pneumonia. Lungs: crackles at the bases.",
+                   at=stay.admitted_at + timedelta(hours=2))  # fmt: skip
     build.document(patient, stay, doctor, text="DISCHARGE SUMMARY\nHospital course: "
                    "pneumonia treated with ceftriaxone; improved and discharged home.")  # fmt: skip
     build.sodium(patient, stay, "126", 30)

@@ -11,11 +11,10 @@ import pytest
 from himdesk.bootstrap import Himdesk
 from himdesk.domain.access import Actor, Role
 from himdesk.domain.chart_review import ChartStatus, Resolution, TrackedDeficiency
-from himdesk.domain.records import ClinicalDocument, DocumentStatus, DocumentType, Encounter
+from himdesk.domain.records import DocumentStatus, DocumentType
 from himdesk.services.completeness import analyze_charts, complete_review, waive_deficiency
 from himdesk.services.documents import sign_document
 from himdesk.services.errors import Conflict, NotFound
-from himdesk.services.ports import UnitOfWork
 from tests.fakes import ChartBuilder, FakeClock
 
 HIT = Actor(user_id=5, username="hana", role=Role.HIT)
@@ -37,25 +36,14 @@ def stay(himdesk: Himdesk) -> Stay:
         doctor = build.clinician()
         patient = build.patient()
         encounter = build.inpatient_stay(patient, doctor)
-        _history_and_physical(uow, encounter, doctor.id)
+        build.document(patient, encounter, doctor, DocumentType.HISTORY_AND_PHYSICAL,
+                       text="H&P. Alert and oriented.",
+                       at=encounter.admitted_at + timedelta(hours=3))  # fmt: skip
         summary = build.document(patient, encounter, doctor, signed=False)
         uow.commit()
     assert patient.id and encounter.id and summary.id
     attending = Actor(9, "osler", Role.CLINICIAN, clinician_id=doctor.id)
     return Stay(patient.id, encounter.id, summary.id, attending)
-
-
-def _history_and_physical(uow: UnitOfWork, encounter: Encounter, author_id: int) -> None:
-    assert encounter.id is not None
-    at = encounter.admitted_at + timedelta(hours=3)
-    uow.chart.add_document(
-        ClinicalDocument(
-            patient_id=encounter.patient_id, encounter_id=encounter.id,
-            document_type=DocumentType.HISTORY_AND_PHYSICAL, author_id=author_id,
-            authored_at=at, title="History and physical", text="H&P. Alert and oriented.",
-            status=DocumentStatus.SIGNED, signed_by_id=author_id, signed_at=at,
-        )
-    )  # fmt: skip
 
 
 def _history(himdesk: Himdesk, encounter_id: int) -> list[TrackedDeficiency]:

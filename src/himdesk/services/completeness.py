@@ -124,10 +124,9 @@ def _track(
         change = reconcile(found, tracked[encounter_id])
         rows += [(encounter_id, record.encounter.patient_id, d) for d in change.new]
         fixed += [t.id for t in change.fixed]
-        still = {t.deficiency.key for t in tracked[encounter_id] if t.is_open} - {
-            t.deficiency.key for t in change.fixed
-        }
-        open_now = tuple(d for d in found if d.key in still or d in change.new)
+        # Tracked and closed means answered or waived: closed for good.
+        settled = {t.deficiency.key for t in tracked[encounter_id] if not t.is_open}
+        open_now = tuple(d for d in found if d.key not in settled)
         blocking = sum(d.kind.blocks_completion for d in open_now)
         review = _next_review(reviews.get(encounter_id), encounter_id, blocking, now)
         updated.append(review)
@@ -178,9 +177,10 @@ def _named(
 def complete_review(uow: UnitOfWork, actor: Actor, encounter_id: int) -> ChartReview:
     """The HIT has reviewed the analysis: complete now if nothing is open, else incomplete."""
     audit.require(uow, actor, Action.ANALYZE_CHARTS)
-    review = reanalyze_encounter(uow, actor.username, encounter_id)
-    if review is None:
+    encounter = uow.chart.encounter(encounter_id)
+    if encounter is None or encounter.discharged_at is None:
         raise NotFound("discharged encounter", encounter_id)
+    review = next(analyze_encounters(uow, actor.username, [encounter])).review
     now = uow.clock()
     reviewed = replace(review, reviewed_by=actor.username, reviewed_at=now)
     blocking = uow.chart_reviews.blocking_count(encounter_id)
@@ -188,8 +188,6 @@ def complete_review(uow: UnitOfWork, actor: Actor, encounter_id: int) -> ChartRe
     completed = now if status is ChartStatus.COMPLETE else None
     reviewed = replace(reviewed, status=status, completed_at=completed)
     uow.chart_reviews.save_reviews([reviewed], {encounter_id})
-    encounter = uow.chart.encounter(encounter_id)
-    assert encounter is not None  # noqa: S101 - reanalysed above
     audit.record(uow, actor, "chart.review", patient_id=encounter.patient_id,
                  object_type="encounter", object_id=encounter_id)  # fmt: skip
     uow.commit()
