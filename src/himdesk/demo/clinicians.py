@@ -118,8 +118,9 @@ class Roster:
             group = self._residents if clinician.is_resident else self._attendings
             group.setdefault(clinician.specialty, []).append(clinician)
 
-    def get(self, clinician_id: int) -> Clinician:
-        return self._by_id[clinician_id]
+    def get(self, clinician_id: int | None) -> Clinician:
+        # Every demo document names its author; None would be a generator bug (KeyError).
+        return self._by_id[clinician_id]  # type: ignore[index]
 
     def attending(self, rng: random.Random, specialty: str) -> Clinician:
         pool = self._attendings.get(specialty) or self._attendings["Hospital Medicine"]

@@ -60,6 +60,11 @@ class Action(enum.StrEnum):
     RECORD_AMENDMENT_REQUEST = "amendment.record"
     DECIDE_AMENDMENT = "amendment.decide"
     MANAGE_FIELD_KEYS = "keys.manage"
+    IMPORT_RECORDS = "record.import"
+    REVIEW_IMPORTS = "import.review"  # patient-match holds and rejected interface messages
+    MERGE_PATIENTS = "patient.merge"  # and undoing a merge
+    EXPORT_RECORDS = "record.export"
+    MANAGE_API_CLIENTS = "api_client.manage"
 
 
 _CHART_READERS = {
@@ -83,6 +88,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.EDIT_DEMOGRAPHICS,
             Action.BREAK_GLASS,
             Action.RECORD_AMENDMENT_REQUEST,
+            Action.IMPORT_RECORDS,
+            Action.REVIEW_IMPORTS,
+            Action.EXPORT_RECORDS,
         },
         # Coders and registrars need the clinical record, not identifiers (minimum necessary).
         # Coders query physicians when the documentation does not support a code.
@@ -111,6 +119,10 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VERIFY_AUDIT,
             Action.RECORD_AMENDMENT_REQUEST,
             Action.DECIDE_AMENDMENT,
+            Action.IMPORT_RECORDS,
+            Action.REVIEW_IMPORTS,
+            Action.MERGE_PATIENTS,
+            Action.EXPORT_RECORDS,
         },
         Role.CLINICIAN: {
             Action.SEARCH_PATIENTS,
@@ -132,7 +144,12 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.AUDIT_REPORT,
             Action.VERIFY_AUDIT,
         },
-        Role.ADMIN: {Action.MANAGE_USERS, Action.VERIFY_AUDIT, Action.MANAGE_FIELD_KEYS},
+        Role.ADMIN: {
+            Action.MANAGE_USERS,
+            Action.VERIFY_AUDIT,
+            Action.MANAGE_FIELD_KEYS,
+            Action.MANAGE_API_CLIENTS,
+        },
     }.items()
 }
 

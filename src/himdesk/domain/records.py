@@ -78,6 +78,8 @@ class DocumentType(enum.StrEnum):
     RADIOLOGY_REPORT = "radiology_report"
     ED_NOTE = "ed_note"
     ADDENDUM = "addendum"  # e.g. a clinician's signed answer to a physician query
+    # A document from another system whose type maps to none of the above (type_code keeps it).
+    CLINICAL_NOTE = "clinical_note"
 
     @property
     def label(self) -> str:
@@ -94,6 +96,7 @@ _DOCUMENT_LABELS = {
     DocumentType.RADIOLOGY_REPORT: "Radiology report",
     DocumentType.ED_NOTE: "Emergency department note",
     DocumentType.ADDENDUM: "Addendum",
+    DocumentType.CLINICAL_NOTE: "Clinical note",
 }
 
 
@@ -193,7 +196,8 @@ class ClinicalDocument:
     patient_id: int
     encounter_id: int | None
     document_type: DocumentType
-    author_id: int
+    # None only for documents received from another system that did not name the author.
+    author_id: int | None
     authored_at: datetime
     title: str
     text: str
@@ -204,6 +208,7 @@ class ClinicalDocument:
     cosigned_by_id: int | None = None
     cosigned_at: datetime | None = None
     sensitivity: SensitiveCategory | None = None
+    type_code: str = ""  # LOINC document type when the document came from another system
     id: int | None = None
     version: int = 1
 
@@ -220,6 +225,7 @@ class Observation:
     reference_low: Decimal | None = None
     reference_high: Decimal | None = None
     flag: AbnormalFlag = AbnormalFlag.NORMAL
+    code_system: str = ""  # e.g. http://loinc.org; "" for the hospital's own result codes
     id: int | None = None
 
     @property
@@ -245,6 +251,8 @@ class Diagnosis:
     documented_at: datetime
     is_principal: bool = False
     laterality: str = ""
+    code: str = ""  # the coded concept when the source gave one (SNOMED CT, ICD-10-CM ...)
+    code_system: str = ""
     id: int | None = None
 
 
@@ -257,6 +265,8 @@ class Procedure:
     performed_at: datetime
     laterality: str = ""
     tissue_removed: bool = False
+    code: str = ""  # the coded concept when the source gave one (SNOMED CT, ICD-10-CM ...)
+    code_system: str = ""
     id: int | None = None
 
 
@@ -270,6 +280,8 @@ class Medication:
     frequency: str
     started_on: date
     ended_on: date | None = None
+    code: str = ""  # the coded concept when the source gave one (RxNorm ...)
+    code_system: str = ""
     id: int | None = None
 
 
@@ -280,4 +292,6 @@ class Allergy:
     reaction: str
     severity: str
     recorded_on: date
+    code: str = ""  # the coded concept when the source gave one (RxNorm, SNOMED CT ...)
+    code_system: str = ""
     id: int | None = None

@@ -74,7 +74,7 @@ def _draft_authors(charts: Sequence[DemoChart]) -> Iterable[int]:
     for chart in charts:
         for stay in chart.encounters:
             for document in stay.documents:
-                if document.status is DocumentStatus.DRAFT:
+                if document.status is DocumentStatus.DRAFT and document.author_id is not None:
                     yield document.author_id
 
 

@@ -112,6 +112,8 @@ patients = Table(
     Column("phone", String(20), nullable=False, default=""),
     Column("ssn_encrypted", LargeBinary, nullable=True),
     Column("version", Integer, nullable=False, default=1),
+    # Set when an HL7 A40 (or a reviewer) merged this patient into another; undone on unmerge.
+    Column("merged_into_id", Integer, ForeignKey("patients.id"), nullable=True),
     UniqueConstraint("facility", "mrn", name="uq_patients_facility_mrn"),
     Index("ix_patients_mrn", "mrn"),
 )
@@ -145,7 +147,7 @@ documents = Table(
     Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
     Column("encounter_id", Integer, ForeignKey("encounters.id"), nullable=True, index=True),
     Column("document_type", String(30), nullable=False),
-    Column("author_id", Integer, ForeignKey("clinicians.id"), nullable=False),
+    Column("author_id", Integer, ForeignKey("clinicians.id"), nullable=True),
     Column("authored_at", UTCDateTime, nullable=False),
     Column("title", String(200), nullable=False),
     Column("text", Text, nullable=False),
@@ -157,6 +159,7 @@ documents = Table(
     Column("cosigned_at", UTCDateTime, nullable=True),
     Column("version", Integer, nullable=False, default=1),
     Column("sensitivity", String(30), nullable=True),
+    Column("type_code", String(20), nullable=False, default="", server_default=""),
 )
 
 observations = Table(
@@ -173,6 +176,7 @@ observations = Table(
     Column("reference_high", Numeric(12, 3), nullable=True),
     Column("flag", String(2), nullable=False),
     Column("observed_at", UTCDateTime, nullable=False),
+    Column("code_system", String(100), nullable=False, default="", server_default=""),
 )
 
 diagnoses = Table(
@@ -186,6 +190,8 @@ diagnoses = Table(
     Column("documented_at", UTCDateTime, nullable=False),
     Column("is_principal", Boolean, nullable=False, default=False),
     Column("laterality", String(10), nullable=False, default=""),
+    Column("code", String(20), nullable=False, default="", server_default=""),
+    Column("code_system", String(100), nullable=False, default="", server_default=""),
 )
 
 procedures = Table(
@@ -199,6 +205,8 @@ procedures = Table(
     Column("performed_at", UTCDateTime, nullable=False),
     Column("laterality", String(10), nullable=False, default=""),
     Column("tissue_removed", Boolean, nullable=False, default=False),
+    Column("code", String(20), nullable=False, default="", server_default=""),
+    Column("code_system", String(100), nullable=False, default="", server_default=""),
 )
 
 medications = Table(
@@ -213,6 +221,8 @@ medications = Table(
     Column("frequency", String(40), nullable=False),
     Column("started_on", Date, nullable=False),
     Column("ended_on", Date, nullable=True),
+    Column("code", String(20), nullable=False, default="", server_default=""),
+    Column("code_system", String(100), nullable=False, default="", server_default=""),
 )
 
 allergies = Table(
@@ -224,6 +234,8 @@ allergies = Table(
     Column("reaction", String(120), nullable=False),
     Column("severity", String(20), nullable=False),
     Column("recorded_on", Date, nullable=False),
+    Column("code", String(20), nullable=False, default="", server_default=""),
+    Column("code_system", String(100), nullable=False, default="", server_default=""),
 )
 
 record_versions = Table(
@@ -400,4 +412,153 @@ physician_queries = Table(
     Column("coding_changed", Boolean, nullable=True),
     Column("version", Integer, nullable=False, default=1),
     Index("ix_physician_queries_open", "status", "due_at"),
+)
+
+# --- Health information exchange (migration 0007) ---
+
+patient_identifiers = Table(
+    "patient_identifiers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("kind", String(2), nullable=False),
+    # The assigning authority; for SSNs a keyed digest is stored as the value, never the number.
+    Column("system", String(200), nullable=False),
+    Column("value", String(100), nullable=False),
+    UniqueConstraint("system", "value", "kind", name="uq_patient_identifiers_system"),
+)
+
+source_links = Table(
+    "source_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_system", String(200), nullable=False),
+    Column("source_id", String(200), nullable=False),
+    Column("entity_type", String(30), nullable=False),
+    Column("entity_id", Integer, nullable=False),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=True, index=True),
+    # Digest of the part as last received: an unchanged repeat is skipped without a compare.
+    Column("content_digest", String(64), nullable=False),
+    UniqueConstraint("source_system", "source_id", "entity_type", name="uq_source_links_source"),
+    Index("ix_source_links_entity", "entity_type", "entity_id"),
+)
+
+import_receipts = Table(
+    "import_receipts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fingerprint", String(64), nullable=False, unique=True),
+    Column("format", String(10), nullable=False),
+    Column("label", String(300), nullable=False),
+    Column("message_type", String(40), nullable=False),
+    Column("control_id", String(100), nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+    Column("imported_by", String(60), nullable=False),
+    Column("summary", JSON, nullable=False),
+)
+
+import_holds = Table(
+    "import_holds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("format", String(10), nullable=False),
+    Column("label", String(300), nullable=False),
+    Column("fingerprint", String(64), nullable=False, index=True),
+    Column("payload_encrypted", LargeBinary, nullable=False),
+    Column("reason", String(1000), nullable=False),
+    Column("candidates", JSON, nullable=False),
+    Column("held_at", UTCDateTime, nullable=False),
+    Column("held_by", String(60), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("resolved_by", String(60), nullable=False, default="", server_default=""),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Column("resolved_patient_id", Integer, ForeignKey("patients.id"), nullable=True),
+    Index("ix_import_holds_status", "status", "held_at"),
+)
+
+interface_rejections = Table(
+    "interface_rejections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("format", String(10), nullable=False),
+    Column("label", String(300), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("message_type", String(40), nullable=False),
+    Column("control_id", String(100), nullable=False),
+    Column("reason", String(2000), nullable=False),
+    Column("payload_encrypted", LargeBinary, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("received_by", String(60), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("resolved_by", String(60), nullable=False, default="", server_default=""),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Column("note", String(500), nullable=False, default="", server_default=""),
+    Index("ix_interface_rejections_status", "status", "received_at"),
+)
+
+patient_merges = Table(
+    "patient_merges",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("surviving_patient_id", Integer, ForeignKey("patients.id"), nullable=False),
+    Column("merged_patient_id", Integer, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("moved", JSON, nullable=False),
+    Column("source", String(300), nullable=False),
+    Column("merged_at", UTCDateTime, nullable=False),
+    Column("merged_by", String(60), nullable=False),
+    Column("undone_at", UTCDateTime, nullable=True),
+    Column("undone_by", String(60), nullable=False, default="", server_default=""),
+    Column("undo_reason", String(500), nullable=False, default="", server_default=""),
+)
+
+api_clients = Table(
+    "api_clients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", String(60), nullable=False, unique=True),
+    Column("name", String(120), nullable=False),
+    Column("secret_hash", String(200), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(60), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("client_pk", Integer, ForeignKey("api_clients.id"), nullable=False, index=True),
+    Column("scopes", JSON, nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+export_jobs = Table(
+    "export_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("kind", String(10), nullable=False),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=True),
+    Column("resource_types", JSON, nullable=False),
+    Column("since", UTCDateTime, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("requested_by", String(60), nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("request_url", String(1000), nullable=False),
+    Column("completed_at", UTCDateTime, nullable=True),
+    Column("error", String(1000), nullable=False, default="", server_default=""),
+    Index("ix_export_jobs_status", "status"),
+)
+
+export_files = Table(
+    "export_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job_id", Integer, ForeignKey("export_jobs.id"), nullable=False, index=True),
+    Column("resource_type", String(40), nullable=False),
+    Column("resource_count", Integer, nullable=False),
+    Column("content_encrypted", LargeBinary, nullable=False),
 )
