@@ -191,9 +191,14 @@ class IncomingAllergy:
 
 @dataclass(frozen=True)
 class IncomingChart:
-    """One patient's part of a submission."""
+    """One patient's part of a submission.
 
-    patient: IncomingPatient
+    `patient` is a `SourceRef` when the submission only refers to a patient an earlier import
+    brought in (an Observation NDJSON file, an ORU for a known MRN); the import service resolves
+    it through its source links and rejects the submission when it cannot.
+    """
+
+    patient: IncomingPatient | SourceRef
     encounters: tuple[IncomingEncounter, ...] = ()
     documents: tuple[IncomingDocument, ...] = ()
     observations: tuple[IncomingObservation, ...] = ()
