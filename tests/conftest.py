@@ -92,3 +92,21 @@ def himdesk(database_url: str, clock: FakeClock) -> Iterator[Himdesk]:
     app = Himdesk(Settings(database_url=database_url, demo_mode=True), clock=clock)
     yield app
     app.close()
+
+
+SHARED_DATA = Path(
+    os.environ.get(
+        "HIMDESK_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared/data"
+    )
+)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The read-only sample data beside the repository (`../shared/data`, or HIMDESK_SHARED_DATA).
+
+    Missing data fails the test: a skipped import test would hide a broken set-up.
+    """
+    if not (SHARED_DATA / "synthea_fhir_r4").is_dir():
+        pytest.fail(f"shared sample data not found at {SHARED_DATA}; set HIMDESK_SHARED_DATA")
+    return SHARED_DATA
