@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
@@ -142,6 +142,7 @@ class SqlClinicianRepository:
 
     def add(self, clinician: Clinician) -> Clinician:
         values = {k: v for k, v in asdict(clinician).items() if k != "id"}
+        values["npi"] = clinician.npi or None  # many clinicians may lack an NPI; "" would clash
         new_id = self._db.execute(insert(clinicians).values(values).returning(clinicians.c.id))
         return replace(clinician, id=new_id.scalar_one())
 
@@ -149,8 +150,12 @@ class SqlClinicianRepository:
         if not ids:
             return {}
         rows = self._db.execute(select(clinicians).where(clinicians.c.id.in_(sorted(ids))))
-        return {r.id: Clinician(**r._mapping) for r in rows}
+        return {r.id: _clinician(r._mapping) for r in rows}
 
     def list_all(self) -> Sequence[Clinician]:
         rows = self._db.execute(select(clinicians).order_by(clinicians.c.family_name))
-        return [Clinician(**r._mapping) for r in rows]
+        return [_clinician(r._mapping) for r in rows]
+
+
+def _clinician(row: Mapping[str, Any]) -> Clinician:
+    return Clinician(**{**row, "npi": row["npi"] or ""})

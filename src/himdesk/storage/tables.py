@@ -34,7 +34,8 @@ clinicians = Table(
     "clinicians",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("npi", String(10), nullable=False, unique=True),
+    # NULL for clinicians another system sent without an NPI (UNIQUE allows many NULLs).
+    Column("npi", String(10), nullable=True, unique=True),
     Column("family_name", String(60), nullable=False),
     Column("given_name", String(60), nullable=False),
     Column("credentials", String(20), nullable=False),

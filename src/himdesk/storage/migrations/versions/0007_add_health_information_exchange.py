@@ -71,6 +71,8 @@ def upgrade() -> None:
 
 
 def _add_record_columns() -> None:
+    with op.batch_alter_table("clinicians") as batch:
+        batch.alter_column("npi", existing_type=sa.String(10), nullable=True)
     with op.batch_alter_table("patients") as batch:
         batch.add_column(
             sa.Column(
@@ -225,3 +227,5 @@ def downgrade() -> None:
         batch.alter_column("author_id", existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table("patients") as batch:
         batch.drop_column("merged_into_id")
+    with op.batch_alter_table("clinicians") as batch:
+        batch.alter_column("npi", existing_type=sa.String(10), nullable=False)
