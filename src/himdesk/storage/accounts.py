@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from himdesk.domain.access import Role
 from himdesk.domain.records import Clinician
@@ -157,5 +157,5 @@ class SqlClinicianRepository:
         return [_clinician(r._mapping) for r in rows]
 
 
-def _clinician(row: Mapping[str, Any]) -> Clinician:
+def _clinician(row: RowMapping) -> Clinician:
     return Clinician(**{**row, "npi": row["npi"] or ""})
