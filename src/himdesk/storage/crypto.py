@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 from collections.abc import Sequence
 
@@ -68,6 +69,20 @@ class FieldCipher:
     def key_ids(self) -> tuple[str, ...]:
         """Every key the ring can read, the current one first."""
         return tuple(self._keys)
+
+    def digests(self, value: str, purpose: bytes) -> list[str]:
+        """'<key id>:<hex>' keyed digests of `value` under every key, the current key's first.
+
+        For finding an encrypted value by equality (an SSN on import) without storing it in
+        the clear. Each key's digest key is AES-GCM over a fixed block: only the field key can
+        produce it, and it reveals nothing about the field key.
+        """
+        found = []
+        for key_id, aead in self._keys.items():
+            digest_key = aead.encrypt(b"\x00" * 12, purpose, b"keyed-digest")
+            mac = hmac.new(digest_key, value.encode(), hashlib.sha256).hexdigest()
+            found.append(f"{key_id}:{mac}")
+        return found
 
     def encrypt(self, plaintext: str, context: bytes) -> bytes:
         nonce = os.urandom(_NONCE_BYTES)

@@ -27,8 +27,9 @@ from himdesk.storage.crypto import (
     FieldKeyError,
     key_id_of_prefix,
 )
+from himdesk.storage.import_reviews import HOLD_CONTEXT, REJECTION_CONTEXT
 from himdesk.storage.patients import SSN_CONTEXT
-from himdesk.storage.tables import authenticators, patients
+from himdesk.storage.tables import authenticators, import_holds, interface_rejections, patients
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,14 @@ class EncryptedColumn:
 
 
 # Every column holding encrypted values: register a new one here and `himdesk keys rotate`
-# and `himdesk keys status` cover it.
+# and `himdesk keys status` cover it. Bulk-export file parts (export_files) are left out on
+# purpose: they expire after 24 hours and are megabytes each, so retire an old key a day after
+# rotating instead of re-encrypting them.
 ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
     EncryptedColumn(patients, "ssn_encrypted", SSN_CONTEXT),
     EncryptedColumn(authenticators, "secret_encrypted", SECRET_CONTEXT),
+    EncryptedColumn(import_holds, "payload_encrypted", HOLD_CONTEXT),
+    EncryptedColumn(interface_rejections, "payload_encrypted", REJECTION_CONTEXT),
 )
 
 

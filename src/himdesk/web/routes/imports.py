@@ -1,0 +1,138 @@
+"""Importing files from the browser, and the review queues: held imports and rejections."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from himdesk.domain.demographics import InvalidInput
+from himdesk.interop.file_imports import import_files
+from himdesk.services.import_reviews import (
+    decide_hold,
+    list_holds,
+    list_rejections,
+    open_hold,
+    open_rejection,
+    queue_counts,
+    resolve_rejection,
+)
+from himdesk.web.params import RecordId
+from himdesk.web.rendering import page
+from himdesk.web.sessions import CheckedSession, Session, himdesk_of
+
+router = APIRouter()
+LARGEST_UPLOAD = 50_000_000  # bytes per file; larger imports go through `himdesk import`
+
+
+@router.get("/imports")
+def imports(request: Request, session: Session) -> Response:
+    with himdesk_of(request).unit_of_work() as uow:
+        counts = queue_counts(uow, session.actor)
+    return page(request, "imports.html", counts=counts, errors={})
+
+
+@router.post("/imports")
+def upload(
+    request: Request,
+    session: CheckedSession,
+    files: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    himdesk = himdesk_of(request)
+    try:
+        received = [_read(f) for f in files or [] if f.filename]
+        report = import_files(himdesk.unit_of_work, session.actor, received, channel="upload")
+    except InvalidInput as err:
+        with himdesk.unit_of_work() as uow:
+            counts = queue_counts(uow, session.actor)
+        return page(request, "imports.html", status_code=400, counts=counts, errors=err.errors)
+    status = 422 if report.rejected else 200
+    return page(request, "import_report.html", status_code=status, report=report)
+
+
+def _read(upload: UploadFile) -> tuple[str, bytes]:
+    content = upload.file.read(LARGEST_UPLOAD + 1)
+    if len(content) > LARGEST_UPLOAD:
+        raise InvalidInput({"files": f"{upload.filename} is larger than 50 MB: import it with "
+                            "`himdesk import` on the server."})  # fmt: skip
+    return upload.filename or "upload", content
+
+
+@router.get("/imports/holds")
+def holds(request: Request, session: Session, decided: int = 0) -> Response:
+    with himdesk_of(request).unit_of_work() as uow:
+        waiting = list_holds(uow, session.actor)
+    return page(request, "import_holds.html", holds=waiting, decided=decided)
+
+
+@router.get("/imports/holds/{hold_id}")
+def hold(request: Request, session: Session, hold_id: RecordId) -> Response:
+    return _hold_page(request, session, hold_id)
+
+
+def _hold_page(
+    request: Request, session: Session, hold_id: int, errors: dict[str, str] | None = None
+) -> Response:
+    with himdesk_of(request).unit_of_work() as uow:
+        review = open_hold(uow, session.actor, hold_id)
+    return page(request, "import_hold.html", status_code=400 if errors else 200, review=review,
+                errors=errors or {})  # fmt: skip
+
+
+async def _choices(request: Request) -> dict[str, str]:
+    submitted = await request.form()
+    return {k: str(v)[:40] for k, v in submitted.items() if k.startswith("chart_")}
+
+
+@router.post("/imports/holds/{hold_id}")
+def decide(
+    request: Request,
+    session: CheckedSession,
+    hold_id: RecordId,
+    choices: Annotated[dict[str, str], Depends(_choices)],
+    decision: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    try:
+        with himdesk_of(request).unit_of_work() as uow:
+            decide_hold(uow, session.actor, hold_id, decision, choices)
+    except InvalidInput as err:
+        return _hold_page(request, session, hold_id, err.errors)
+    return RedirectResponse(f"/imports/holds?decided={hold_id}", status_code=303)
+
+
+@router.get("/imports/rejections")
+def rejections(request: Request, session: Session) -> Response:
+    with himdesk_of(request).unit_of_work() as uow:
+        found = list_rejections(uow, session.actor)
+    return page(request, "interface_rejections.html", rejections=found)
+
+
+@router.get("/imports/rejections/{rejection_id}")
+def rejection(request: Request, session: Session, rejection_id: RecordId) -> Response:
+    return _rejection_page(request, session, rejection_id)
+
+
+def _rejection_page(
+    request: Request, session: Session, rejection_id: int, errors: dict[str, str] | None = None
+) -> Response:
+    with himdesk_of(request).unit_of_work() as uow:
+        found = open_rejection(uow, session.actor, rejection_id)
+    payload = (found.payload or b"").decode("utf-8", errors="replace")
+    return page(request, "interface_rejection.html", status_code=400 if errors else 200,
+                rejection=found, payload=payload, errors=errors or {})  # fmt: skip
+
+
+@router.post("/imports/rejections/{rejection_id}")
+def handle_rejection(
+    request: Request,
+    session: CheckedSession,
+    rejection_id: RecordId,
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    try:
+        with himdesk_of(request).unit_of_work() as uow:
+            resolve_rejection(uow, session.actor, rejection_id, note)
+    except InvalidInput as err:
+        return _rejection_page(request, session, rejection_id, err.errors)
+    return RedirectResponse("/imports/rejections", status_code=303)
