@@ -6,6 +6,7 @@ import pytest
 
 from himdesk.domain.access import (
     PERMISSIONS,
+    USER_ROLES,
     Action,
     Actor,
     PermissionDenied,
@@ -29,7 +30,14 @@ def test_roles_are_the_ones_named_in_the_design() -> None:
         "clinician",
         "privacy_officer",
         "admin",
+        "api_client",
     }
+
+
+def test_an_api_client_only_reads_and_never_signs_in_as_a_user() -> None:
+    assert PERMISSIONS[Role.API_CLIENT] == {
+        Action.SEARCH_PATIENTS, Action.READ_CHART, Action.READ_FULL_ADDRESS}  # fmt: skip
+    assert Role.API_CLIENT not in USER_ROLES
 
 
 @pytest.mark.parametrize("role", list(Role))

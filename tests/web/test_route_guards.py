@@ -13,8 +13,10 @@ from himdesk.bootstrap import Himdesk
 from himdesk.web.app import ROUTERS
 from tests.fakes import FakeClock
 from tests.web.conftest import PASSWORD, LogIn, csrf_of, current_code, enter_code
+from tests.web.test_access_matrix import PUBLIC, ROUTE_PERMISSIONS
 
 OPEN = {"/login"}
+FHIR_API = "/fhir/"
 
 
 def _routes() -> list[tuple[str, str]]:
@@ -35,9 +37,24 @@ def test_anonymous_requests_to_any_route_are_sent_to_login(
     client: TestClient, himdesk: Himdesk, seeded: dict[str, int]
 ) -> None:
     for method, path in _routes():
+        if path.startswith(FHIR_API):
+            continue  # bearer tokens, not logins: see the next test
         response = client.request(method, path, data={"csrf_token": "x"})
         assert response.status_code == 303, (method, path)
         assert response.headers["location"].startswith("/login"), (method, path)
+
+
+def test_anonymous_requests_to_the_fhir_api_are_refused_as_operation_outcomes(
+    client: TestClient, himdesk: Himdesk, seeded: dict[str, int]
+) -> None:
+    public = {re.sub(r"\{[^}]+\}", "1", key.split(" ", 1)[1])
+              for key, needed in ROUTE_PERMISSIONS.items() if needed == PUBLIC}  # fmt: skip
+    for method, path in _routes():
+        if not path.startswith(FHIR_API) or path in public:
+            continue
+        response = client.request(method, path)
+        assert response.status_code == 401, (method, path)
+        assert response.json()["resourceType"] == "OperationOutcome", (method, path)
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "javascript:x"])

@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from himdesk.bootstrap import Himdesk
 from himdesk.cli.context import build, clean_errors, err_console, operator
-from himdesk.domain.access import Role
+from himdesk.domain.access import USER_ROLES
 from himdesk.domain.sign_in import requires_second_factor
+from himdesk.services.api_clients import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, add_demo_client
 from himdesk.services.hospital import (
     add_demo_users,
     demo_password,
@@ -40,6 +42,7 @@ def load(
         if if_empty and writer.count_patients():
             err_console.print("the database already holds patients; demo not loaded again")
             enroll_demo_users(himdesk.unit_of_work, operator())
+            _add_demo_client(himdesk)
             _print_logins()
             return
         today = himdesk.clock().date()
@@ -64,6 +67,7 @@ def load(
             )
         signer = report.busiest_drafter or hospital.clinicians[0].id
         add_demo_users(himdesk.unit_of_work, operator(), signer)
+        _add_demo_client(himdesk)
     seconds = time.perf_counter() - started
     if as_json:
         typer.echo(
@@ -83,13 +87,22 @@ def load(
     _print_logins()
 
 
+def _add_demo_client(himdesk: Himdesk) -> None:
+    with himdesk.unit_of_work() as uow:
+        add_demo_client(uow, operator())
+
+
 def _print_logins() -> None:
     typer.echo("demo logins (username / password):")
-    for role in Role:
+    for role in USER_ROLES:
         typer.echo(f"  demo_{role.value:<16} {demo_password(role):<32} {role.label}")
-    exempt = ", ".join(r.value for r in Role if not requires_second_factor(r)) or "none"
+    exempt = ", ".join(r.value for r in USER_ROLES if not requires_second_factor(r)) or "none"
     typer.echo(
         "then the authenticator code, which "
         "`HIMDESK_DEMO_MODE=1 .venv/bin/himdesk user totp demo_<role>` prints "
         f"(roles without a second factor: {exempt})"
+    )
+    typer.echo(
+        f"demo FHIR API client: {DEMO_CLIENT_ID} / {DEMO_CLIENT_SECRET} (system/*.read; "
+        "POST /fhir/R4/auth/token with grant_type=client_credentials)"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from himdesk.cli.context import build, clean_errors, err_console, fail, operator, read_stdin_secret
-from himdesk.domain.access import Role
+from himdesk.domain.access import USER_ROLES, Role
 from himdesk.services.authentication import add_user, unlock
 from himdesk.services.hospital import demo_totp_code
 from himdesk.services.second_factor import reset_authenticator
@@ -17,7 +17,7 @@ app = typer.Typer(help="User accounts.", no_args_is_help=True)
 def add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Login name"),
-    role: str = typer.Option(..., "--role", help="One of: " + ", ".join(r.value for r in Role)),
+    role: str = typer.Option(..., "--role", help="One of: " + ", ".join(map(str, USER_ROLES))),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from standard input"
     ),
@@ -27,8 +27,10 @@ def add(
     """Create a user with a role."""
     try:
         chosen = Role(role)
+        if chosen not in USER_ROLES:
+            raise ValueError(role)
     except ValueError:
-        fail(f"unknown role '{role}'; use one of: {', '.join(r.value for r in Role)}", code=2)
+        fail(f"unknown role '{role}'; use one of: {', '.join(r.value for r in USER_ROLES)}", code=2)
     if not password_stdin:
         fail("give the password on standard input with --password-stdin", code=2)
     password = read_stdin_secret()

@@ -19,6 +19,8 @@ class Role(enum.StrEnum):
     CLINICIAN = "clinician"
     PRIVACY_OFFICER = "privacy_officer"
     ADMIN = "admin"
+    # Another system reading through the FHIR API with a bearer token; never a person's login.
+    API_CLIENT = "api_client"
 
     @property
     def label(self) -> str:
@@ -34,7 +36,11 @@ _ROLE_LABELS = {
     Role.CLINICIAN: "Clinician",
     Role.PRIVACY_OFFICER: "Privacy officer",
     Role.ADMIN: "System administrator",
+    Role.API_CLIENT: "API client (another system)",
 }
+
+# The roles people sign in with (users, demo logins); API clients authenticate with tokens.
+USER_ROLES = tuple(role for role in Role if role is not Role.API_CLIENT)
 
 
 class Action(enum.StrEnum):
@@ -149,6 +155,13 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VERIFY_AUDIT,
             Action.MANAGE_FIELD_KEYS,
             Action.MANAGE_API_CLIENTS,
+        },
+        # Reads only, each scoped by the client's token; never restricted charts (no one at the
+        # other end can state a reason) and never the full SSN (minimum necessary).
+        Role.API_CLIENT: {
+            Action.SEARCH_PATIENTS,
+            Action.READ_CHART,
+            Action.READ_FULL_ADDRESS,
         },
     }.items()
 }

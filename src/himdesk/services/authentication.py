@@ -14,7 +14,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from himdesk.domain.access import Action, Actor, Role
+from himdesk.domain.access import USER_ROLES, Action, Actor, Role
 from himdesk.domain.audit import AuditEntry
 from himdesk.domain.demographics import InvalidInput
 from himdesk.domain.passwords import MAX_LENGTH, MIN_LENGTH, check_new_password
@@ -64,6 +64,8 @@ def add_user(
         or not username.replace(".", "").replace("_", "").isalnum()
     ):
         raise InvalidInput({"username": "Use 1–60 letters, digits, dots or underscores."})
+    if role not in USER_ROLES:
+        raise InvalidInput({"role": "API clients are registered with `himdesk api-client add`."})
     if uow.users.find_by_username(username):
         raise Conflict(f"A user named {username} already exists.")
     check_new_password(password, username)

@@ -13,7 +13,7 @@ from typing import Protocol
 import pyotp
 
 from himdesk.demo.model import DemoChart, DemoHospital
-from himdesk.domain.access import Action, Actor, Role
+from himdesk.domain.access import USER_ROLES, Action, Actor, Role
 from himdesk.domain.records import Clinician, DocumentStatus
 from himdesk.domain.sign_in import requires_second_factor
 from himdesk.services import audit
@@ -100,7 +100,7 @@ def add_demo_users(
     """
     created: list[User] = []
     with uow_factory() as uow:
-        for role in Role:
+        for role in USER_ROLES:
             username = f"demo_{role.value}"
             if uow.users.find_by_username(username):
                 continue
@@ -125,7 +125,7 @@ def enroll_demo_users(uow_factory: UnitOfWorkFactory, actor: Actor) -> int:
     """Give demo logins without an authenticator their demo one (demos made before MFA)."""
     enrolled = 0
     with uow_factory() as uow:
-        for role in filter(requires_second_factor, Role):
+        for role in filter(requires_second_factor, USER_ROLES):
             user = uow.users.find_by_username(f"demo_{role.value}")
             if user is None or user.role is not role or uow.authenticators.find(user.id):
                 continue

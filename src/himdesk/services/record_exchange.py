@@ -1,0 +1,145 @@
+"""The whole record as it leaves himdesk (export, FHIR `$everything`): checked and audited.
+
+A whole record is read under the same rules as opening the chart (services/charts.py):
+`READ_CHART`, VIP and employee charts need a stated reason (or break-the-glass) first, and
+documents labelled sensitive (behavioral health, 42 CFR Part 2, HIV/STI, reproductive
+health) leave only while the user holds an access grant for the patient. Minimum necessary
+applies to what leaves as it does to what the chart shows: the SSN only to roles that may read
+it (`READ_FULL_SSN`), the street address, ZIP and phone only to roles with `READ_FULL_ADDRESS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from himdesk.domain.access import Action, Actor, PermissionDenied, Role, is_permitted
+from himdesk.domain.patient_record import PatientRecord
+from himdesk.domain.records import Address, ClinicalDocument, Clinician, Patient
+from himdesk.domain.restrictions import PATIENT_LEVEL
+from himdesk.services import audit
+from himdesk.services.access_control import (
+    ReasonRequired,
+    check_access,
+    flag_chart_access,
+    has_active_grant,
+)
+from himdesk.services.ports import UnitOfWork
+
+RECORD_READ = Action.READ_CHART.value  # counted as a chart opening in access review
+
+
+def whole_record(uow: UnitOfWork, actor: Actor, patient_id: int) -> PatientRecord:
+    """One patient's whole record, read like opening the chart.
+
+    Raises NotFound, PermissionDenied, or ReasonRequired (a restricted chart: state a reason
+    or break the glass first, as in the workstation).
+    """
+    audit.require(uow, actor, Action.READ_CHART, patient_id)
+    record = uow.records.whole_record(patient_id)
+    grant = check_access(uow, actor, patient_id)
+    unlocked = grant is not None or has_active_grant(uow, actor, patient_id)
+    record = minimum_necessary(actor, record, sensitive_documents=unlocked)
+    event = audit.record(uow, actor, RECORD_READ, patient_id=patient_id, object_type="record",
+                         object_id=patient_id)  # fmt: skip
+    flag_chart_access(uow, actor, record.patient, event)
+    uow.commit()
+    return record
+
+
+@dataclass(frozen=True)
+class RecordBatch:
+    """Whole records of many patients, and those left out with why (no partial records)."""
+
+    records: tuple[PatientRecord, ...]
+    # patient id -> why it was left out: "not found", "reason required", "denied"
+    withheld: Mapping[int, str] = field(default_factory=dict)
+
+
+def whole_records(uow: UnitOfWork, actor: Actor, patient_ids: Sequence[int]) -> RecordBatch:
+    """Many whole records at once (bulk export): one audit event per patient, written together.
+
+    A restricted chart the actor has no grant for is left out (and its refusal audited) rather
+    than failing the batch. Bulk reads are not sent to the per-opening review rules: the job
+    that asked for them is audited as such by its caller.
+    """
+    audit.require(uow, actor, Action.READ_CHART)
+    withheld: dict[int, str] = {}
+    allowed = _allowed(uow, actor, list(dict.fromkeys(patient_ids)), withheld)
+    records = uow.records.whole_records(allowed)
+    present = {r.patient.id for r in records}
+    withheld.update({pid: "not found" for pid in allowed if pid not in present})
+    shaped = tuple(
+        minimum_necessary(actor, r, sensitive_documents=_unlocked(uow, actor, r)) for r in records
+    )
+    audit.record_many(
+        uow, actor, RECORD_READ, [(r.patient.id, "record", r.patient.id) for r in shaped]
+    )
+    uow.commit()
+    return RecordBatch(shaped, withheld)
+
+
+def _allowed(
+    uow: UnitOfWork, actor: Actor, patient_ids: list[int], withheld: dict[int, str]
+) -> list[int]:
+    restricted = uow.access.restrictions_of(set(patient_ids))
+    allowed = []
+    for pid in patient_ids:
+        needs_check = bool(restricted.get(pid, frozenset()) & PATIENT_LEVEL)
+        if needs_check or actor.role is Role.CLINICIAN:
+            try:
+                check_access(uow, actor, pid)  # audits and commits a refusal on its own
+            except ReasonRequired:
+                withheld[pid] = "reason required"
+                continue
+            except PermissionDenied:
+                withheld[pid] = "denied"
+                continue
+        allowed.append(pid)
+    return allowed
+
+
+def _unlocked(uow: UnitOfWork, actor: Actor, record: PatientRecord) -> bool:
+    if not any(d.sensitivity is not None for d in record.documents):
+        return True  # nothing labelled: no need to look for a grant
+    assert record.patient.id is not None  # noqa: S101 - stored patients have ids
+    return has_active_grant(uow, actor, record.patient.id)
+
+
+def minimum_necessary(
+    actor: Actor, record: PatientRecord, *, sensitive_documents: bool
+) -> PatientRecord:
+    """What of the record may leave for this actor (pure; the rules of services/charts.py)."""
+    patient = demographics_for(actor, record.patient)
+    documents = record.documents
+    if not sensitive_documents:
+        documents = tuple(d for d in documents if d.sensitivity is None)
+    if patient is record.patient and documents is record.documents:
+        return record
+    return replace(
+        record, patient=patient, documents=documents, clinicians=_still_named(record, documents)
+    )
+
+
+def _still_named(
+    record: PatientRecord, documents: tuple[ClinicalDocument, ...]
+) -> tuple[Clinician, ...]:
+    """The clinicians the record still refers to once withheld documents are gone (the author
+    of a substance-use note alone says something about the patient)."""
+    ids = {e.attending_id for e in record.encounters}
+    ids |= {i for d in documents for i in (d.author_id, d.signed_by_id, d.cosigned_by_id)}
+    ids |= {d.documented_by_id for d in record.diagnoses}
+    ids |= {p.performed_by_id for p in record.procedures}
+    return tuple(c for c in record.clinicians if c.id in ids)
+
+
+def demographics_for(actor: Actor, patient: Patient) -> Patient:
+    """The demographics this actor may receive: SSN and contact details by permission."""
+    ssn = patient.ssn if is_permitted(actor.role, Action.READ_FULL_SSN) else ""
+    address, phone = patient.address, patient.phone
+    if not is_permitted(actor.role, Action.READ_FULL_ADDRESS):
+        address = Address(city=address.city, state=address.state)
+        phone = ""
+    if (ssn, address, phone) == (patient.ssn, patient.address, patient.phone):
+        return patient
+    return replace(patient, ssn=ssn, address=address, phone=phone)
