@@ -51,6 +51,8 @@ bench: install-test
 	$(BIN)/python bench/audit_cost.py
 	$(BIN)/python bench/chart_analysis.py
 	$(BIN)/python bench/audit_verify.py
+	$(BIN)/python bench/fhir_import.py
+	$(BIN)/python bench/hl7_mllp.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -17,6 +17,7 @@ import pytest
 import himdesk.services
 from himdesk.bootstrap import Himdesk
 from himdesk.domain.access import Actor, Role
+from himdesk.domain.record_search import Page, RecordCriteria, RecordKind
 from himdesk.services import (
     access_history,
     access_review,
@@ -24,14 +25,19 @@ from himdesk.services import (
     charts,
     completeness,
     encounter_analysis,
+    fhir_reads,
+    import_reviews,
+    patient_merges,
     patients,
     queries,
     query_answers,
+    record_exchange,
     worklists,
 )
 from himdesk.services.ports import UnitOfWork
 from tests.fakes import ChartBuilder
 from tests.integration.test_physician_queries import a_query, its_attending
+from tests.submissions import queue_examples
 
 MANAGER = Actor(user_id=31, username="mia", role=Role.HIM_MANAGER)
 PRIVACY = Actor(user_id=32, username="pia", role=Role.PRIVACY_OFFICER)
@@ -80,9 +86,29 @@ READS: dict[str, tuple[Read, bool]] = {
     "encounter_analysis.analysis_of_deficiency": (
         lambda u, i: encounter_analysis.analysis_of_deficiency(u, MANAGER, i["deficiency"]),
         True),
+    "import_reviews.list_holds": (lambda u, i: import_reviews.list_holds(u, MANAGER), False),
+    "import_reviews.open_hold": (
+        lambda u, i: import_reviews.open_hold(u, MANAGER, i["hold_id"]), False),
+    "import_reviews.list_rejections": (
+        lambda u, i: import_reviews.list_rejections(u, MANAGER), False),
+    "import_reviews.open_rejection": (
+        lambda u, i: import_reviews.open_rejection(u, MANAGER, i["rejection_id"]), False),
+    "record_exchange.whole_record": (
+        lambda u, i: record_exchange.whole_record(u, MANAGER, i["patient"]), True),
+    "record_exchange.whole_records": (
+        lambda u, i: record_exchange.whole_records(u, MANAGER, [i["patient"]]), True),
+    "fhir_reads.search": (lambda u, i: fhir_reads.search(
+        u, MANAGER, RecordKind.DOCUMENT, RecordCriteria(patient_id=i["patient"]), Page(50)), True),
+    "fhir_reads.read": (
+        lambda u, i: fhir_reads.read(u, MANAGER, RecordKind.DOCUMENT, i["document"]), True),
+    "fhir_reads.everything": (lambda u, i: fhir_reads.everything(u, MANAGER, i["patient"]), True),
+    "patient_merges.list_merges": (lambda u, i: patient_merges.list_merges(u, MANAGER), False),
 }  # fmt: skip
 
 NOT_READS = {
+    "patient_merges.merge_within": "a write in the caller's transaction, audited as "
+    "patient.merge for both patients",
+    "patient_merges.undo_merge": "a write, audited as patient.unmerge for both patients",
     "access_control.check_access": "a step inside the reads above, audited by them",
     "completeness.analyze_charts": "one audited access per encounter analysed "
     "(tests/integration/test_completeness.py)",
@@ -121,6 +147,32 @@ NOT_READS = {
     "queries.hidden_names": "a step inside the query lists, which audit",
     "queries.screened": "a step inside the query lists, which audit",
     "query_answers.answer_query": "a write, audited (answer, addendum, diagnosis, clearing)",
+    "imports.import_submission": "a write, audited per patient as record.import "
+    "(tests/integration/test_imports.py)",
+    "imports.apply_submission": "the import inside import_submission and resolve_hold",
+    "import_registration.register_patients": "a step inside apply_submission, which audits",
+    "import_merges.merge_patients": "a step inside apply_submission (merges audit themselves)",
+    "imports.require_importer": "the permission check before any file is read",
+    "imports.record_rejection": "a write (the queue entry), audited as import.reject",
+    "import_reviews.queue_counts": "counts only, no patient data",
+    "import_reviews.resolve_hold": "a write (the import), audited",
+    "import_reviews.decide_hold": "a write (resolve_hold or discard_hold), audited",
+    "import_reviews.discard_hold": "a write, audited as import.hold.discarded",
+    "import_reviews.resolve_rejection": "a write, audited as import.rejection.resolve",
+    "record_exchange.minimum_necessary": "pure: shapes a record already read and audited",
+    "record_exchange.demographics_for": "pure: shapes demographics already read and audited",
+    "api_clients.register_client": "API client management, no patient data; audited",
+    "api_clients.list_clients": "API client management, no patient data; audited",
+    "api_clients.revoke_client": "API client management, no patient data; audited",
+    "api_clients.add_demo_client": "the demo hospital's API client, no patient data; audited",
+    "bulk_export.start_export": "a write (the job), audited as export.start",
+    "bulk_export.export_status": "job status, no patient data; refusals audited",
+    "bulk_export.export_file": "audited as export.download (tests/integration/test_bulk_export.py)",
+    "bulk_export.cancel_export": "a write, audited as export.cancel",
+    "bulk_export.record_for_export": "audited as the read and as record.export "
+    "(tests/cli/test_export_commands.py)",
+    "export_run.run_export": "each patient audited as the read and as record.export "
+    "(tests/integration/test_bulk_export.py)",
 }
 
 
@@ -161,8 +213,9 @@ def ids(himdesk: Himdesk) -> Ids:
     with himdesk.unit_of_work() as uow:
         completeness.analyze_charts(uow, MANAGER, stay.id)  # the stay has no H&P
         deficiency = uow.chart_reviews.history(stay.id)[0].id
+    queued = {name: int(value) for name, value in queue_examples(himdesk).items()}
     return {"patient": patient.id, "document": document.id, "request": request.id,
-            "encounter": stay.id, "deficiency": deficiency}  # fmt: skip
+            "encounter": stay.id, "deficiency": deficiency, **queued}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(READS))

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from himdesk.bootstrap import Himdesk
-from himdesk.domain.access import Actor, Role
+from himdesk.domain.access import USER_ROLES, Actor, Role
 from himdesk.domain.access_review import AccessFlag, FlagRule
 from himdesk.domain.queries import QueryForm
 from himdesk.domain.sign_in import requires_second_factor
@@ -23,6 +23,8 @@ from himdesk.services.ports import User
 from himdesk.services.queries import send_query
 from himdesk.web.app import create_app
 from tests.fakes import T0, ChartBuilder, FakeClock
+from tests.merges import merge_example
+from tests.submissions import queue_examples
 
 PASSWORD = "correct horse battery staple"
 # Every seeded user whose role needs a second factor is enrolled with this authenticator.
@@ -46,7 +48,7 @@ def seeded(himdesk: Himdesk) -> dict[str, int]:
     with himdesk.unit_of_work() as uow:
         build = ChartBuilder(uow)
         doctor = build.clinician()
-        for role in Role:
+        for role in USER_ROLES:
             user = uow.users.add(
                 User(
                     0,
@@ -155,7 +157,8 @@ def targets(himdesk: Himdesk, seeded: dict[str, int]) -> dict[str, str]:
     return {"patient_id": str(seeded["patient"]), "document_id": str(seeded["document"]),
             "request_id": str(request.id), "flag_id": str(flag.id), "username": "hit",
             "encounter_id": str(seeded["encounter"]),
-            "deficiency_id": str(deficiency.id), "query_id": str(query.id)}  # fmt: skip
+            "deficiency_id": str(deficiency.id), "query_id": str(query.id),
+            **queue_examples(himdesk), **merge_example(himdesk)}  # fmt: skip
 
 
 # A query to the seeded clinician (the `clinician` user), about the seeded stay's low sodium.

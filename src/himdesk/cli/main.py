@@ -5,10 +5,14 @@ from __future__ import annotations
 import typer
 
 from himdesk.cli import (
+    api_client_commands,
     audit_commands,
     audit_report,
     chart_commands,
     demo_commands,
+    export_commands,
+    hl7_commands,
+    import_commands,
     key_commands,
     patient_commands,
     query_commands,
@@ -44,6 +48,10 @@ app.add_typer(patient_commands.app, name="patient")
 app.add_typer(chart_commands.app, name="chart")
 app.add_typer(query_commands.app, name="query")
 app.add_typer(key_commands.app, name="keys")
+app.add_typer(hl7_commands.app, name="hl7")
+app.add_typer(api_client_commands.app, name="api-client")
+export_commands.register(app)
+import_commands.register(app)
 
 
 if __name__ == "__main__":

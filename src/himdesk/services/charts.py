@@ -63,6 +63,8 @@ class Chart:
     restricted_documents_unlocked: bool = False
     # Patient amendment requests (45 CFR 164.526) on any part of this chart, oldest first.
     amendments: Sequence[AmendmentRequest] = ()
+    # Set when this patient was merged into another (HL7 A40): its chart now lives there.
+    merged_into_mrn: str = ""
 
     @property
     def patient(self) -> Patient:
@@ -133,6 +135,7 @@ def _assemble(uow: UnitOfWork, actor: Actor, patient: Patient) -> Chart:
         clinicians=uow.clinicians.get_many(clinician_ids),
         results_by_test=dict(results),
         amendments=uow.amendments.list_for_patient(pid),
+        merged_into_mrn=uow.patient_merges.merged_into_mrn(pid) or "",
     )
 
 

@@ -28,6 +28,8 @@ _CANDIDATE_COLUMNS = (
     patients.c.family_norm,
     patients.c.given_norm,
 )
+# A patient merged into another (HL7 A40) is found through the survivor, never on its own.
+_NOT_MERGED = patients.c.merged_into_id.is_(None)
 
 
 def patient_row(patient: Patient, cipher: FieldCipher) -> dict[str, Any]:
@@ -108,7 +110,7 @@ class SqlPatientRepository:
         remember_names(self._db, {row["family_norm"]})
 
     def candidates_by_mrn(self, mrn: str) -> Sequence[PatientCandidate]:
-        query = select(*_CANDIDATE_COLUMNS).where(patients.c.mrn == mrn)
+        query = select(*_CANDIDATE_COLUMNS).where(patients.c.mrn == mrn, _NOT_MERGED)
         return [PatientCandidate(*r) for r in self._db.execute(query)]
 
     def candidates_by_name(
@@ -119,13 +121,14 @@ class SqlPatientRepository:
         conditions = [prefix, patients.c.family_sound == family.sound]
         if near_spellings:
             conditions.append(patients.c.family_norm.in_(list(near_spellings)))
-        query = select(*_CANDIDATE_COLUMNS).where(or_(*conditions))
+        query = select(*_CANDIDATE_COLUMNS).where(or_(*conditions), _NOT_MERGED)
         if birth_on is not None:
             query = query.where(patients.c.birth_on == birth_on)
         return [PatientCandidate(*r) for r in self._db.execute(query.limit(limit))]
 
     def candidates_by_birth_date(self, birth_on: date, limit: int) -> Sequence[PatientCandidate]:
-        query = select(*_CANDIDATE_COLUMNS).where(patients.c.birth_on == birth_on).limit(limit)
+        query = select(*_CANDIDATE_COLUMNS).where(patients.c.birth_on == birth_on, _NOT_MERGED)
+        query = query.limit(limit)
         return [PatientCandidate(*r) for r in self._db.execute(query)]
 
     def known_names(self) -> Sequence[str]:

@@ -13,14 +13,22 @@ from himdesk.services.ports import Clock
 from himdesk.storage.access_control import SqlAccessRepository
 from himdesk.storage.accounts import SqlClinicianRepository, SqlSessionRepository, SqlUserRepository
 from himdesk.storage.amendments import SqlAmendmentRepository
+from himdesk.storage.api_clients import SqlApiClientRepository
 from himdesk.storage.audit_log import SqlAuditRepository
 from himdesk.storage.authenticators import SqlAuthenticatorRepository
 from himdesk.storage.chart import SqlChartRepository
 from himdesk.storage.chart_reviews import SqlChartReviewRepository
 from himdesk.storage.crypto import FieldCipher
+from himdesk.storage.export_jobs import SqlExportJobRepository
 from himdesk.storage.field_keys import SqlFieldKeyRepository
+from himdesk.storage.import_reviews import SqlImportReviewRepository
+from himdesk.storage.imports import SqlImportRepository
+from himdesk.storage.patient_identifiers import SqlPatientIndexRepository
+from himdesk.storage.patient_merges import SqlPatientMergeRepository
+from himdesk.storage.patient_records import SqlPatientRecordRepository
 from himdesk.storage.patients import SqlPatientRepository
 from himdesk.storage.physician_queries import SqlPhysicianQueryRepository
+from himdesk.storage.record_search import SqlRecordSearchRepository
 from himdesk.storage.versions import SqlVersionRepository
 from himdesk.storage.worklists import SqlWorklistRepository
 
@@ -48,6 +56,9 @@ class SqlUnitOfWork:
         self._connection = connection
         self.patients = SqlPatientRepository(connection, self._cipher)
         self.chart = SqlChartRepository(connection)
+        self.records = SqlPatientRecordRepository(connection, self._cipher)
+        self.api_clients = SqlApiClientRepository(connection)
+        self.record_search = SqlRecordSearchRepository(connection, self._cipher)
         self.chart_reviews = SqlChartReviewRepository(connection)
         self.clinicians = SqlClinicianRepository(connection)
         self.versions = SqlVersionRepository(connection)
@@ -60,6 +71,11 @@ class SqlUnitOfWork:
         self.queries = SqlPhysicianQueryRepository(connection)
         self.worklists = SqlWorklistRepository(connection)
         self.field_keys = SqlFieldKeyRepository(connection, self._cipher)
+        self.imports = SqlImportRepository(connection)
+        self.patient_index = SqlPatientIndexRepository(connection, self._cipher)
+        self.import_reviews = SqlImportReviewRepository(connection, self._cipher)
+        self.patient_merges = SqlPatientMergeRepository(connection)
+        self.export_jobs = SqlExportJobRepository(connection, self._cipher)
         return self
 
     def __exit__(

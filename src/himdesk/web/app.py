@@ -20,15 +20,21 @@ from himdesk.domain.demographics import InvalidInput
 from himdesk.domain.patient_search import UnreadableSearch
 from himdesk.services.access_control import ReasonRequired
 from himdesk.services.errors import Conflict, NotFound
+from himdesk.web import fhir_responses
 from himdesk.web.rendering import page
 from himdesk.web.routes import (
     access,
     amendments,
     auth,
+    bulk_export,
     chart,
     completeness,
     documents,
+    fhir,
+    fhir_auth,
     home,
+    imports,
+    merges,
     patients,
     privacy,
     queries,
@@ -53,6 +59,11 @@ ROUTERS = tuple(
         amendments,
         completeness,
         queries,
+        imports,
+        merges,
+        fhir_auth,
+        bulk_export,
+        fhir,  # keep last: its /fhir/R4/{resource_type}/{resource_id} matches any two segments
     )
 )
 
@@ -74,6 +85,7 @@ def create_app(himdesk: Himdesk) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     _add_error_pages(app)
+    fhir_responses.install(app)  # errors under /fhir are OperationOutcomes, not pages
     app.middleware("http")(_guard)
     return app
 
