@@ -59,7 +59,7 @@ def test_the_chart_shows_banner_allergy_free_results_and_document_list(
     for expected in (
         "M0000001",
         "1961-04-09",
-        "No known allergies",
+        "None recorded",  # an empty allergy list is not "no known allergies"
         "Sodium",
         "Discharge summary",
         "***-**-6789",
