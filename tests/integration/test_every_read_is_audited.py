@@ -165,6 +165,10 @@ NOT_READS = {
     "api_clients.list_clients": "API client management, no patient data; audited",
     "api_clients.revoke_client": "API client management, no patient data; audited",
     "api_clients.add_demo_client": "the demo hospital's API client, no patient data; audited",
+    "api_clients.store_client": "API client management (both registrations); audited",
+    "client_assertions.register_client_with_keys": "API client management, no patient data; "
+    "audited",
+    "client_assertions.replace_client_keys": "API client management, no patient data; audited",
     "bulk_export.start_export": "a write (the job), audited as export.start",
     "bulk_export.export_status": "job status, no patient data; refusals audited",
     "bulk_export.export_file": "audited as export.download (tests/integration/test_bulk_export.py)",

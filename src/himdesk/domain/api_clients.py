@@ -1,8 +1,11 @@
 """API clients: other systems that read the record through the FHIR API with a bearer token.
 
-Clients authenticate the way SMART Backend Services do, with client credentials, and are
-granted system-level scopes: `system/Patient.read`, `system/*.read`, or the SMART v2 forms
-`system/Patient.rs` (read and search). https://hl7.org/fhir/smart-app-launch/scopes-and-launch-context.html
+Clients use the client credentials grant of SMART Backend Services and authenticate either
+with a signed JWT assertion checked against the public keys they registered (`private_key_jwt`,
+domain/client_keys.py) or with a secret. They are granted system-level scopes:
+`system/Patient.read`, `system/*.read`, or the SMART v2 forms `system/Patient.rs` (read and
+search). https://hl7.org/fhir/smart-app-launch/backend-services.html and
+https://hl7.org/fhir/smart-app-launch/scopes-and-launch-context.html
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from himdesk.domain.client_keys import ClientKey
 from himdesk.domain.demographics import InvalidInput
 
-TOKEN_LIFETIME = timedelta(minutes=15)
+# Backend Services: tokens are short-lived, `expires_in` SHOULD NOT exceed 300 seconds.
+TOKEN_LIFETIME = timedelta(minutes=5)
 
 # What the API serves; a scope naming anything else is refused when the client is registered.
 RESOURCE_TYPES = (
@@ -120,16 +125,23 @@ def scope_text(scopes: Iterable[Scope]) -> str:
 
 @dataclass(frozen=True)
 class ApiClient:
-    """A registered system; only a hash of its secret is kept (shown once at registration)."""
+    """A registered system with one credential: the public keys its assertions are signed
+    with, or a secret of which only a hash is kept (shown once at registration)."""
 
     id: int
     client_id: str
     name: str
-    secret_hash: str
+    secret_hash: str | None
     scopes: tuple[Scope, ...]
     active: bool
     created_at: datetime
     created_by: str
+    keys: tuple[ClientKey, ...] = ()
+
+    @property
+    def auth_method(self) -> str:
+        """How it authenticates at the token endpoint, in OAuth's words."""
+        return "private_key_jwt" if self.keys else "client_secret"
 
     @property
     def username(self) -> str:

@@ -1,10 +1,11 @@
-"""Registering API clients and issuing their bearer tokens (SMART Backend Services style).
+"""Registering API clients and issuing their bearer tokens (SMART Backend Services).
 
 A client is registered by an administrator with the scopes it may use and receives a client id
-and a secret, shown once (only an Argon2 hash is kept, like a password). It exchanges them for
-a bearer token (OAuth 2.0 client credentials, RFC 6749 section 4.4) that lasts 15 minutes and
-is stored as a SHA-256 digest. Every FHIR call with the token acts as the client: role
-`api_client`, audited as `api:<client id>`.
+and either a secret, shown once (only an Argon2 hash is kept, like a password), or — the SMART
+way — none: it registers public keys instead and signs JWT assertions (client_assertions.py).
+It exchanges its credential for a bearer token (OAuth 2.0 client credentials, RFC 6749 section
+4.4) that lasts 5 minutes and is stored as a SHA-256 digest. Every FHIR call with the token
+acts as the client: role `api_client`, audited as `api:<client id>`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from himdesk.domain.api_clients import (
     narrowed,
     scope_text,
 )
+from himdesk.domain.client_keys import ClientKey
 from himdesk.domain.demographics import InvalidInput
 from himdesk.services import audit
 from himdesk.services.authentication import hash_password
@@ -42,7 +44,8 @@ _CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{1,60}")
 
 
 class ClientRejected(Exception):
-    """Unknown client, wrong secret, or a revoked client: OAuth `invalid_client`."""
+    """Unknown client, wrong secret, or a revoked client: OAuth `invalid_client`. The same for
+    each, so that a guess learns nothing."""
 
     def __init__(self) -> None:
         super().__init__("The client id or secret is not right, or the client was revoked.")
@@ -81,12 +84,21 @@ def register_client(
     uow: UnitOfWork, actor: Actor, name: str, scopes: Sequence[str]
 ) -> RegisteredClient:
     audit.require(uow, actor, Action.MANAGE_API_CLIENTS)
+    secret = secrets.token_urlsafe(32)
+    client = store_client(uow, actor, new_client_id(), checked_name(name), checked_scopes(scopes),
+                          secret=secret)  # fmt: skip
+    return RegisteredClient(client, secret)
+
+
+def new_client_id() -> str:
+    return f"hd-{secrets.token_hex(8)}"
+
+
+def checked_name(name: str) -> str:
     name = " ".join(name.split())
     if not name or len(name) > 120:
         raise InvalidInput({"name": "Name the client in 1–120 characters."})
-    secret = secrets.token_urlsafe(32)
-    client = _add(uow, actor, f"hd-{secrets.token_hex(8)}", name, secret, checked_scopes(scopes))
-    return RegisteredClient(client, secret)
+    return name
 
 
 def list_clients(uow: UnitOfWork, actor: Actor) -> Sequence[ApiClient]:
@@ -120,12 +132,25 @@ def issue_token(
 ) -> IssuedToken:
     """Client credentials for a bearer token. Raises ClientRejected or ScopeRefused; both are
     audited (the refusal committed on its own, as for failed logins)."""
-    # An id that cannot be one of ours is not looked up (NUL bytes, megabytes of text).
-    client = uow.api_clients.find(client_id) if _CLIENT_ID.fullmatch(client_id) else None
-    matches = _secret_matches(client.secret_hash if client else _DUMMY_HASH, client_secret)
-    if client is None or not client.active or not matches:
-        _refuse(uow, client_id, client_address)
+    client = find_client(uow, client_id)
+    secret_hash = client.secret_hash if client and client.secret_hash else _DUMMY_HASH
+    matches = _secret_matches(secret_hash, client_secret)
+    if client is None or not client.active or not client.secret_hash or not matches:
+        refuse_stranger(uow, client_id, client_address)
         raise ClientRejected()
+    return grant_token(uow, client, scope, client_address)
+
+
+def find_client(uow: UnitOfWork, client_id: str) -> ApiClient | None:
+    # An id that cannot be one of ours is not looked up (NUL bytes, megabytes of text).
+    return uow.api_clients.find(client_id) if _CLIENT_ID.fullmatch(client_id) else None
+
+
+def grant_token(
+    uow: UnitOfWork, client: ApiClient, scope: str | None, client_address: str
+) -> IssuedToken:
+    """A bearer token for an authenticated client with the scopes asked for (all granted
+    ones by default); ScopeRefused, audited and committed, when it asks for more."""
     actor = client_actor(client, client_address)
     try:
         scopes = narrowed(scope, client.scopes)
@@ -149,7 +174,8 @@ def _secret_matches(secret_hash: str, secret: str) -> bool:
         return False
 
 
-def _refuse(uow: UnitOfWork, client_id: str, client_address: str) -> None:
+def refuse_stranger(uow: UnitOfWork, client_id: str, client_address: str) -> None:
+    """Audit (and commit) a refused token request from a caller that is no known client."""
     # The id as given, made safe and short: it is whatever the caller sent.
     named = _SAFE.sub("?", client_id)[:40]
     stranger = Actor(0, f"api:{named}", Role.API_CLIENT, client_address,
@@ -182,19 +208,26 @@ def add_demo_client(uow: UnitOfWork, actor: Actor) -> ApiClient:
     existing = uow.api_clients.find(DEMO_CLIENT_ID)
     if existing is not None:
         return existing
-    return _add(uow, actor, DEMO_CLIENT_ID, "Demo API client", DEMO_CLIENT_SECRET,
-                checked_scopes(["system/*.read"]))  # fmt: skip
+    return store_client(uow, actor, DEMO_CLIENT_ID, "Demo API client",
+                        checked_scopes(["system/*.read"]), secret=DEMO_CLIENT_SECRET)  # fmt: skip
 
 
-def _add(
-    uow: UnitOfWork, actor: Actor, client_id: str, name: str, secret: str, scopes: tuple[Scope, ...]
+def store_client(
+    uow: UnitOfWork,
+    actor: Actor,
+    client_id: str,
+    name: str,
+    scopes: tuple[Scope, ...],
+    *,
+    secret: str | None = None,
+    keys: tuple[ClientKey, ...] = (),
 ) -> ApiClient:
-    """Store a client with its secret hashed like a password; audited and committed."""
-    client = uow.api_clients.add(
-        ApiClient(
-            0, client_id, name, hash_password(secret), scopes, True, uow.clock(), actor.username
-        )  # fmt: skip
-    )
+    """Store a client with its secret hashed like a password, or with its public keys;
+    audited and committed."""
+    audit.require(uow, actor, Action.MANAGE_API_CLIENTS)
+    secret_hash = hash_password(secret) if secret is not None else None
+    client = uow.api_clients.add(ApiClient(0, client_id, name, secret_hash, scopes, True,
+                                           uow.clock(), actor.username, keys))  # fmt: skip
     audit.record(uow, actor, Action.MANAGE_API_CLIENTS.value, object_type="api-client",
                  object_id=client.client_id)  # fmt: skip
     uow.commit()

@@ -15,6 +15,7 @@ from himdesk.domain.api_clients import ApiClient, ApiToken, Scope
 from himdesk.domain.audit import AuditEntry, ChainWalk, SealedAuditEvent
 from himdesk.domain.audit_checkpoints import AuditCheckpoint, CheckpointSigner
 from himdesk.domain.chart_review import ChartReview, ChartStatus, Resolution, TrackedDeficiency
+from himdesk.domain.client_keys import ClientKey
 from himdesk.domain.completeness import Deficiency, EncounterRecord
 from himdesk.domain.delinquency import ClinicianDelinquency, ServiceDelinquency
 from himdesk.domain.export_jobs import ExportFile, ExportJob, ExportStatus
@@ -223,6 +224,12 @@ class ApiClientRepository(Protocol):
         expires_at: datetime,
     ) -> None: ...  # fmt: skip
     def find_token(self, token_hash: str) -> ApiToken | None: ...
+    def replace_keys(self, client_id: str, keys: Sequence[ClientKey]) -> bool: ...
+    def record_assertion(
+        self, client: ApiClient, jti: str, remembered_until: datetime, now: datetime
+    ) -> bool:
+        """Remember a client assertion's id; False when this client already used it."""
+        ...
 
 
 class ChartReviewRepository(Protocol):

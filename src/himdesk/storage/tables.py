@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     ForeignKey,
@@ -518,11 +519,27 @@ api_clients = Table(
     Column("id", Integer, primary_key=True),
     Column("client_id", String(60), nullable=False, unique=True),
     Column("name", String(120), nullable=False),
-    Column("secret_hash", String(200), nullable=False),
+    # Exactly one credential: an Argon2 hash of a secret, or a public JWK Set (private_key_jwt).
+    Column("secret_hash", String(200), nullable=True),
+    Column("jwks", JSON(none_as_null=True), nullable=True),
     Column("scopes", JSON, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(60), nullable=False),
+    CheckConstraint(
+        "(secret_hash IS NULL) <> (jwks IS NULL)", name="ck_api_clients_one_credential"
+    ),
+)
+
+# The `jti` of each client assertion accepted, kept until it expires, so none is used twice.
+api_client_assertions = Table(
+    "api_client_assertions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_pk", Integer, ForeignKey("api_clients.id"), nullable=False),
+    Column("jti", String(200), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    UniqueConstraint("client_pk", "jti", name="uq_api_client_assertions_client_pk"),
 )
 
 api_tokens = Table(

@@ -7,6 +7,7 @@ and https://hl7.org/fhir/smart-app-launch/backend-services.html
 
 from __future__ import annotations
 
+from himdesk.domain.client_keys import SIGNING_ALGORITHMS
 from himdesk.interop.fhir.handlers import Json
 from himdesk.interop.fhir.search import PARAMETERS
 
@@ -92,8 +93,10 @@ def _security(base: str) -> Json:
             }
         ],
         "description": (
-            "Bearer tokens from the client credentials grant (SMART Backend Services style, "
-            "client secret by HTTP Basic or form); system scopes such as system/Patient.read."
+            "Bearer tokens from the client credentials grant of SMART Backend Services: the "
+            "client authenticates with a JWT assertion signed with its registered key "
+            "(private_key_jwt, RS384 or ES384) or with a client secret (HTTP Basic or form); "
+            "system scopes such as system/Patient.read."
         ),
     }
 
@@ -103,7 +106,17 @@ def smart_configuration(base: str) -> Json:
     return {
         "token_endpoint": token_url(base),
         "grant_types_supported": ["client_credentials"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": [
+            "private_key_jwt",
+            "client_secret_basic",
+            "client_secret_post",
+        ],
+        "token_endpoint_auth_signing_alg_values_supported": list(SIGNING_ALGORITHMS),
         "scopes_supported": _SCOPES,
-        "capabilities": ["client-confidential-symmetric", "permission-v1", "permission-v2"],
+        "capabilities": [
+            "client-confidential-asymmetric",
+            "client-confidential-symmetric",
+            "permission-v1",
+            "permission-v2",
+        ],
     }

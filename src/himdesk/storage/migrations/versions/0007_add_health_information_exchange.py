@@ -1,6 +1,7 @@
 """Add what health information exchange needs: codes on record parts, patient identifiers,
 source links for idempotent imports, import receipts, match holds, interface rejections,
-reversible patient merges, API clients and tokens, and bulk export jobs.
+reversible patient merges, API clients (a secret or a public JWK Set each), their tokens and
+the client assertions already used, and bulk export jobs.
 
 Revision ID: 0007
 Revises: 0006
@@ -159,11 +160,23 @@ def _create_api_and_exports() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("client_id", sa.String(60), nullable=False, unique=True),
         sa.Column("name", sa.String(120), nullable=False),
-        sa.Column("secret_hash", sa.String(200), nullable=False),
+        sa.Column("secret_hash", sa.String(200), nullable=True),
+        sa.Column("jwks", sa.JSON(), nullable=True),
         sa.Column("scopes", sa.JSON(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", UTC_TIME, nullable=False),
         sa.Column("created_by", sa.String(60), nullable=False),
+        sa.CheckConstraint(
+            "(secret_hash IS NULL) <> (jwks IS NULL)", name="ck_api_clients_one_credential"
+        ),
+    )
+    op.create_table(
+        "api_client_assertions",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("client_pk", sa.Integer(), sa.ForeignKey("api_clients.id"), nullable=False),
+        sa.Column("jti", sa.String(200), nullable=False),
+        sa.Column("expires_at", UTC_TIME, nullable=False),
+        sa.UniqueConstraint("client_pk", "jti", name="uq_api_client_assertions_client_pk"),
     )
     op.create_table(
         "api_tokens",
@@ -207,6 +220,7 @@ def downgrade() -> None:
         "export_files",
         "export_jobs",
         "api_tokens",
+        "api_client_assertions",
         "api_clients",
         "patient_merges",
         "interface_rejections",
