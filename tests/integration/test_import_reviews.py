@@ -16,6 +16,7 @@ from himdesk.domain.incoming import (
     PatientIdentifier,
     PatientMergeRequest,
     SourceRef,
+    Submission,
 )
 from himdesk.domain.sensitivity import SensitiveCategory
 from himdesk.services import import_reviews as reviews
@@ -30,14 +31,14 @@ from tests.submissions import IMPORTER, a_chart, a_patient, a_submission
 HIT = Actor(user_id=42, username="hugo", role=Role.HIT)
 
 
-def held_import(himdesk: Himdesk) -> tuple[int, int]:
+def held_import(himdesk: Himdesk, submission: Submission | None = None) -> tuple[int, int]:
     """An import held because its patient may be the hospital's Anneli Lindqvist: (hold, her)."""
     with himdesk.unit_of_work() as uow:
         known = ChartBuilder(uow).patient(
             family="Lindqvist", given="Anneli", born=date(1958, 3, 14)
         )
         uow.commit()
-    outcome = run(himdesk, a_submission())
+    outcome = run(himdesk, submission or a_submission())
     assert outcome.status == "held" and outcome.hold_id and known.id
     return outcome.hold_id, known.id
 

@@ -24,11 +24,15 @@ from himdesk.config import Settings
 from himdesk.domain.access import Actor, Role
 from himdesk.domain.identifiers import normalize_ssn
 from himdesk.domain.incoming import Rejected
+from himdesk.domain.records import ClinicalDocument, Diagnosis, DocumentType, Procedure
+from himdesk.domain.sensitivity import SensitiveCategory
 from himdesk.interop.formats import read_submissions
+from himdesk.services.access_control import request_access
 from himdesk.services.bulk_export import record_for_export
 from himdesk.services.imports import import_submission
+from himdesk.services.record_exchange import whole_record
 from tests.conftest import _admin_sql, _with_database
-from tests.fakes import FakeClock
+from tests.fakes import T0, ChartBuilder, FakeClock
 
 Json = dict[str, Any]
 MANAGER = Actor(user_id=0, username="cli:round-trip", role=Role.HIM_MANAGER)
@@ -113,6 +117,88 @@ def test_an_export_imported_elsewhere_exports_the_same_record(
         sent_mrn = _identifiers(first)[0]
         assert sent_mrn in _identifiers(second)
     assert changed == [], "\n".join(changed)
+
+
+def _qualified_chart(himdesk: Himdesk) -> int:
+    """A stay whose parts carry every qualifier the record holds: sides, a principal diagnosis,
+    tissue sent to pathology, a resident's co-signed note, a note signed by someone other than
+    its author, and a document under each sensitivity label."""
+    with himdesk.unit_of_work() as uow:
+        build = ChartBuilder(uow)
+        attending, resident = build.clinician(), build.clinician("Ngata", resident=True, npi="")
+        patient = build.patient()
+        stay = build.inpatient_stay(patient, attending)
+        pid, eid, aid = patient.id or 0, stay.id, attending.id
+        uow.chart.add_diagnosis(Diagnosis(pid, eid, "Osteoarthritis of left knee", aid, T0,
+                                          is_principal=True, laterality="left"))  # fmt: skip
+        uow.chart.add_diagnosis(Diagnosis(pid, eid, "Knee effusion", aid, T0, laterality="both"))
+        uow.chart.add_procedure(Procedure(pid, eid, "Left total knee arthroplasty", aid, T0,
+                                          laterality="left", tissue_removed=True))  # fmt: skip
+        uow.chart.add_procedure(Procedure(pid, eid, "Knee X-ray", None, T0, laterality="R"))
+        resident_note = build.document(patient, stay, resident, DocumentType.PROGRESS_NOTE)
+        resident_note.requires_cosignature, resident_note.cosigned_by_id = True, aid
+        resident_note.cosigned_at = T0
+        uow.chart.update_document(resident_note)
+        awaiting = build.document(patient, stay, resident, DocumentType.HISTORY_AND_PHYSICAL)
+        awaiting.requires_cosignature, awaiting.signed_by_id = True, aid
+        uow.chart.update_document(awaiting)
+        for label in SensitiveCategory:
+            build.document(patient, stay, attending, DocumentType.CONSULTATION,
+                           text=f"Counselling ({label.value}).", sensitivity=label)  # fmt: skip
+        uow.commit()
+    return pid
+
+
+def _qualifiers(document: ClinicalDocument, named: dict[int | None, str]) -> tuple[Any, ...]:
+    d = document
+    return (d.document_type, d.text, named.get(d.author_id), named.get(d.signed_by_id),
+            d.signed_at, d.requires_cosignature, named.get(d.cosigned_by_id), d.cosigned_at,
+            d.sensitivity)  # fmt: skip
+
+
+def test_every_qualifier_and_label_survives_export_and_import_elsewhere(
+    himdesk: Himdesk, receiving: Himdesk
+) -> None:
+    patient_id = _qualified_chart(himdesk)
+    with himdesk.unit_of_work() as uow:  # labelled documents leave only under a grant
+        request_access(uow, MANAGER, patient_id, "Transfer of care to the receiving hospital")
+        sent = uow.records.whole_record(patient_id)
+    first = _export(himdesk, patient_id)
+    (received_id,) = dict.fromkeys(_import(receiving, orjson.dumps(first), "qualified.json"))
+    with receiving.unit_of_work() as uow:
+        request_access(uow, MANAGER, received_id, "Filing the record received on transfer")
+        back = uow.records.whole_record(received_id)
+    assert _differences(_normalised(first), _normalised(_export(receiving, received_id))) == []
+    side = lambda parts: [(p.description, p.laterality) for p in parts]  # noqa: E731
+    assert side(back.diagnoses) == side(sent.diagnoses)
+    assert [d.is_principal for d in back.diagnoses] == [True, False]
+    assert side(back.procedures) == side(sent.procedures)
+    assert [p.tissue_removed for p in back.procedures] == [True, False]
+    names = lambda record: {c.id: c.family_name for c in record.clinicians}  # noqa: E731
+    residents = lambda record: {c.family_name: c.is_resident for c in record.clinicians}  # noqa: E731
+    assert residents(back) == residents(sent) == {"Osler": False, "Ngata": True}
+    assert sorted(_qualifiers(d, names(back)) for d in back.documents) == sorted(
+        _qualifiers(d, names(sent)) for d in sent.documents
+    )
+
+
+def test_a_received_labelled_document_is_withheld_from_whoever_holds_no_grant(
+    himdesk: Himdesk, receiving: Himdesk
+) -> None:
+    patient_id = _qualified_chart(himdesk)
+    with himdesk.unit_of_work() as uow:
+        request_access(uow, MANAGER, patient_id, "Transfer of care to the receiving hospital")
+    first = _export(himdesk, patient_id)
+    labels = [r.get("meta", {}).get("security", [{}])[-1].get("code")
+              for r in Found(first)["DocumentReference"]]  # fmt: skip
+    assert sorted(c for c in labels if c) == ["BH", "CEL", "EMP", "ETH", "HIV", "SEX"]
+    (received_id,) = dict.fromkeys(_import(receiving, orjson.dumps(first), "qualified.json"))
+    coder = Actor(user_id=77, username="cora", role=Role.CODER)
+    with receiving.unit_of_work() as uow:
+        seen = whole_record(uow, coder, received_id).documents
+    assert [d.sensitivity for d in seen] == [None, None]
+    unlabelled = _export(receiving, received_id)["entry"]
+    assert not any("security" in e["resource"].get("meta", {}) for e in unlabelled)
 
 
 def _differences(first: list[Json], second: list[Json]) -> list[str]:

@@ -297,11 +297,26 @@ def test_the_document_keeps_its_source_times_author_and_signature() -> None:
     assert received.status is DocumentStatus.SIGNED
     assert received.signed_at == datetime(2024, 3, 5, 21, 0, tzinfo=UTC)
     author = SourceRef("cda:2.16.840.1.113883.4.6", "1234567893")
-    assert received.author == author
+    assert received.author == received.signed_by == author
     [clinician] = submission.clinicians
     assert (clinician.source, clinician.npi) == (author, "1234567893")
     assert (clinician.given_name, clinician.family_name) == ("Adam", "Reyes")
     assert (clinician.credentials, clinician.specialty) == ("MD", "Internal Medicine")
+
+
+def test_a_document_authenticated_by_another_clinician_names_them_as_the_signer() -> None:
+    signer = """<legalAuthenticator><time value="20240305160000-0500"/><signatureCode code="S"/>
+    <assignedEntity><id root="2.16.840.1.113883.4.6" extension="1588667638"/>
+    <assignedPerson><name><given>Lena</given><family>Park</family></name></assignedPerson>
+  </assignedEntity></legalAuthenticator>"""
+    own = document().decode()
+    first, rest = own.split("<legalAuthenticator>", 1)
+    content = (first + signer + rest.split("</legalAuthenticator>", 1)[1]).encode()
+    submission = read(content)
+    [received] = submission.charts[0].documents
+    assert received.author == SourceRef("cda:2.16.840.1.113883.4.6", "1234567893")
+    assert received.signed_by == SourceRef("cda:2.16.840.1.113883.4.6", "1588667638")
+    assert sorted(c.family_name for c in submission.clinicians) == ["Park", "Reyes"]
 
 
 def test_a_long_title_is_shortened_with_an_ellipsis() -> None:
@@ -541,6 +556,32 @@ def test_procedures_keep_code_date_and_performer_and_planned_ones_are_counted() 
     assert (procedure.description, procedure.code) == ("Appendectomy", "80146002")
     assert procedure.performed_at == datetime(2024, 3, 2, 15, 15, tzinfo=UTC)
     assert dict(submission.not_held) == {"Procedures planned": 1}
+
+
+def site(code: str, display: str, side: str = "") -> str:
+    """A targetSiteCode, with a SNOMED CT laterality qualifier valued `side` when given."""
+    snomed = 'codeSystem="2.16.840.1.113883.6.96"'
+    qualifier = (f'<qualifier><name code="272741003" {snomed}/><value code="{side}" {snomed}/>'
+                 "</qualifier>") if side else ""  # fmt: skip
+    return f'<targetSiteCode code="{code}" {snomed} displayName="{display}">{qualifier}' \
+           "</targetSiteCode>"  # fmt: skip
+
+
+def test_the_side_of_a_problem_or_procedure_comes_from_its_laterality_qualifier() -> None:
+    knee = problem(coded_value("239873007", "96", "Osteoarthritis of knee")
+                   + site("72696002", "Knee", "24028007"))  # fmt: skip
+    colectomy = f"""<procedure classCode="PROC" moodCode="EVN">
+      <code code="82619000" codeSystem="2.16.840.1.113883.6.96" displayName="Colectomy"/>
+      <effectiveTime value="20240302101500-0500"/>{site("71854001", "Colon", "7771000")}
+      </procedure>"""  # fmt: skip
+    arm = colectomy.replace(site("71854001", "Colon", "7771000"), site("368208008", "Left arm"))
+    submission = read(document(
+        section("5.1", "11450-4", "Problems", "", knee),
+        section("7.1", "47519-4", "Procedures", "", colectomy, arm.replace("20240302", "20240303")),
+    ))  # fmt: skip
+    [chart] = submission.charts
+    assert [d.laterality for d in chart.diagnoses] == ["right"]
+    assert [p.laterality for p in chart.procedures] == ["left", ""]  # a sided site is no qualifier
 
 
 def test_entries_without_an_id_get_the_same_identity_on_every_read() -> None:

@@ -105,6 +105,15 @@ def test_a_practitioner_has_the_npi_only_when_known() -> None:
     assert "identifier" not in nurse and nurse["name"][0]["suffix"] == ["RN"]
 
 
+def test_a_resident_is_marked_beside_the_specialty() -> None:
+    resident = valid(outbound.practitioner_resource(replace(DOCTOR, is_resident=True)))
+    assert resident["extension"] == [
+        {"url": "urn:himdesk:fhir:extension:specialty", "valueString": "Internal Medicine"},
+        {"url": "urn:himdesk:fhir:extension:resident", "valueBoolean": True},
+    ]
+    assert "extension" not in valid(outbound.practitioner_resource(NURSE))
+
+
 def test_an_encounter_has_class_period_attending_disposition_and_account_number() -> None:
     encounter = valid(outbound.encounter_resource(STAY, "HIMDESK-GENERAL", "", 40))
     assert encounter["class"]["code"] == "IMP" and encounter["status"] == "finished"
@@ -220,6 +229,81 @@ def test_a_received_document_keeps_the_senders_loinc_type_and_its_label() -> Non
     assert document["type"]["coding"][0] == {"system": "http://loinc.org", "code": "68608-9"}
     assert "author" not in document and document["docStatus"] == "preliminary"
     assert [s["code"] for s in document["meta"]["security"]] == ["R", "ETH"]
+
+
+def test_a_side_is_a_snomed_coded_laterality_qualifier_on_the_body_site() -> None:
+    condition = valid(outbound.condition_resource(replace(PROBLEM, laterality="left"), 1))
+    (site,) = condition["bodySite"]
+    (qualifier,) = site["extension"]
+    assert qualifier["url"] == (
+        "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier")  # fmt: skip
+    assert qualifier["valueCodeableConcept"] == {
+        "text": "left",
+        "coding": [{"system": "http://snomed.info/sct", "code": "7771000", "display": "Left"}],
+    }
+    assert site["text"] == "left"
+
+
+@pytest.mark.parametrize(
+    ("side", "code"),
+    [("right", "24028007"), ("Bilateral", "51440002"), ("R", "24028007"), ("medial", None)],
+)
+def test_each_side_has_its_snomed_code_and_other_words_only_their_text(
+    side: str, code: str | None
+) -> None:
+    procedure = valid(outbound.procedure_resource(replace(XRAY, laterality=side), 1))
+    concept = procedure["bodySite"][0]["extension"][0]["valueCodeableConcept"]
+    assert concept["text"] == side
+    assert [c["code"] for c in concept.get("coding", [])] == ([code] if code else [])
+
+
+def test_a_procedure_that_sent_tissue_to_pathology_says_so_and_others_say_nothing() -> None:
+    removed = valid(outbound.procedure_resource(replace(XRAY, tissue_removed=True), 1))
+    assert removed["extension"] == [
+        {"url": "urn:himdesk:fhir:extension:tissue-removed", "valueBoolean": True}]  # fmt: skip
+    plain = valid(outbound.procedure_resource(XRAY, 1))
+    assert "extension" not in plain and "bodySite" not in plain
+
+
+def test_a_principal_diagnosis_is_marked_on_the_condition_itself() -> None:
+    marked = {"url": "urn:himdesk:fhir:extension:principal-diagnosis", "valueBoolean": True}
+    assert valid(outbound.condition_resource(PROBLEM, 1))["extension"] == [marked]
+    secondary = valid(outbound.condition_resource(replace(PROBLEM, is_principal=False), 1))
+    assert "extension" not in secondary
+
+
+def test_a_cosigned_note_names_its_signer_and_the_cosigner_with_the_times() -> None:
+    cosigned = replace(NOTE, author_id=6, signed_by_id=6, requires_cosignature=True,
+                       cosigned_by_id=5, cosigned_at=AT.replace(hour=20))  # fmt: skip
+    document = valid(outbound.document_resource(cosigned, 1, base="https://h.example/fhir/R4"))
+    assert document["authenticator"] == {"reference": "https://h.example/fhir/R4/Practitioner/6"}
+    assert {e["url"].rsplit(":", 1)[1]: e for e in document["extension"]} == {
+        "signed-at": {"url": "urn:himdesk:fhir:extension:signed-at",
+                      "valueDateTime": "2026-11-02T18:30:00+00:00"},
+        "cosignature-required": {"url": "urn:himdesk:fhir:extension:cosignature-required",
+                                 "valueBoolean": True},
+        "cosigned-by": {"url": "urn:himdesk:fhir:extension:cosigned-by",
+                        "valueReference": {"reference": "https://h.example/fhir/R4/Practitioner/5"}},
+        "cosigned-at": {"url": "urn:himdesk:fhir:extension:cosigned-at",
+                        "valueDateTime": "2026-11-02T20:30:00+00:00"},
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("label", "code"),
+    [(SensitiveCategory.BEHAVIORAL_HEALTH, "BH"), (SensitiveCategory.SUBSTANCE_USE, "ETH"),
+     (SensitiveCategory.HIV_STI, "HIV"), (SensitiveCategory.REPRODUCTIVE_HEALTH, "SEX"),
+     (SensitiveCategory.VIP, "CEL"), (SensitiveCategory.EMPLOYEE, "EMP")],
+)  # fmt: skip
+def test_every_sensitivity_label_is_restricted_with_its_act_code(
+    label: SensitiveCategory, code: str
+) -> None:
+    document = valid(outbound.document_resource(replace(NOTE, sensitivity=label), 1))
+    confidentiality, sensitivity = document["meta"]["security"]
+    assert (confidentiality["system"], confidentiality["code"]) == (
+        "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "R")  # fmt: skip
+    assert (sensitivity["system"], sensitivity["code"]) == (
+        "http://terminology.hl7.org/CodeSystem/v3-ActCode", code)  # fmt: skip
 
 
 def test_references_are_absolute_under_a_base() -> None:

@@ -16,6 +16,7 @@ from tests.unit.test_fhir_outbound import RECORD
 from himdesk.domain.incoming import IncomingChart, IncomingPatient, SourceRef, Submission
 from himdesk.domain.patient_record import PatientRecord
 from himdesk.domain.records import DocumentStatus, DocumentType, EncounterClass
+from himdesk.domain.sensitivity import SensitiveCategory
 from himdesk.interop.fhir.inbound import read_fhir
 from himdesk.interop.fhir.outbound import record_resources
 
@@ -50,12 +51,18 @@ def test_the_patient_comes_back_with_demographics_and_identifiers(chart: Incomin
         ("urn:himdesk:mrn:HIMDESK-GENERAL", "M0000001"), ("urn:oid:1.2.3", "X9")]  # fmt: skip
 
 
-def test_clinicians_come_back_with_npi_and_credentials() -> None:
-    clinicians = read_back(RECORD).clinicians
-    assert [(c.source, c.family_name, c.given_name, c.npi, c.credentials, c.specialty)
-            for c in clinicians] == [
-        (ref("Practitioner", c.id), c.family_name, c.given_name, c.npi, c.credentials, c.specialty)
-        for c in RECORD.clinicians
+@pytest.mark.parametrize("resident", [False, True])
+def test_clinicians_come_back_with_npi_credentials_and_whether_residents(resident: bool) -> None:
+    record = replace(
+        RECORD,
+        clinicians=(RECORD.clinicians[0], replace(RECORD.clinicians[1], is_resident=resident)),
+    )
+    clinicians = read_back(record).clinicians
+    assert [(c.source, c.family_name, c.given_name, c.npi, c.credentials, c.specialty,
+             c.is_resident) for c in clinicians] == [
+        (ref("Practitioner", c.id), c.family_name, c.given_name, c.npi, c.credentials, c.specialty,
+         c.is_resident)
+        for c in record.clinicians
     ]  # fmt: skip
 
 
@@ -128,3 +135,62 @@ def test_an_allergy_severity_comes_back_as_written(severity: str, reaction: str)
     allergy = replace(RECORD.allergies[0], severity=severity, reaction=reaction)
     (back,) = read_back(replace(RECORD, allergies=(allergy,))).charts[0].allergies
     assert back.severity == severity
+
+
+# --- what qualifies a diagnosis, procedure or document ---------------------------------------
+
+
+@pytest.mark.parametrize("encounter_id", [10, None], ids=["encounter", "problem list"])
+@pytest.mark.parametrize("principal", [True, False])
+def test_a_principal_diagnosis_comes_back_principal(principal: bool, encounter_id: int) -> None:
+    problem = replace(RECORD.diagnoses[0], is_principal=principal, encounter_id=encounter_id)
+    (back,) = read_back(replace(RECORD, diagnoses=(problem,))).charts[0].diagnoses
+    assert back.is_principal is principal
+
+
+@pytest.mark.parametrize("side", ["left", "right", "bilateral", "Left", "L", "medial", ""])
+def test_a_side_comes_back_as_written_on_diagnoses_and_procedures(side: str) -> None:
+    problem = replace(RECORD.diagnoses[0], laterality=side)
+    operation = replace(RECORD.procedures[0], laterality=side)
+    record = replace(RECORD, diagnoses=(problem,), procedures=(operation,))
+    (back,) = read_back(record).charts
+    assert (back.diagnoses[0].laterality, back.procedures[0].laterality) == (side, side)
+
+
+@pytest.mark.parametrize("removed", [True, False])
+def test_tissue_sent_to_pathology_comes_back(removed: bool) -> None:
+    operation = replace(RECORD.procedures[0], tissue_removed=removed)
+    (back,) = read_back(replace(RECORD, procedures=(operation,))).charts[0].procedures
+    assert back.tissue_removed is removed
+
+
+def test_a_residents_note_comes_back_with_its_signer_and_the_attendings_cosignature() -> None:
+    cosigned_at = RECORD.documents[0].authored_at.replace(hour=20)
+    note = replace(RECORD.documents[0], author_id=6, signed_by_id=6, requires_cosignature=True,
+                   cosigned_by_id=5, cosigned_at=cosigned_at)  # fmt: skip
+    (back,) = read_back(replace(RECORD, documents=(note,))).charts[0].documents
+    assert (back.author, back.signed_by, back.signed_at) == (
+        ref("Practitioner", 6), ref("Practitioner", 6), note.signed_at)  # fmt: skip
+    assert (back.requires_cosignature, back.cosigned_by, back.cosigned_at) == (
+        True, ref("Practitioner", 5), cosigned_at)  # fmt: skip
+
+
+def test_a_note_awaiting_its_cosignature_comes_back_awaiting_it() -> None:
+    note = replace(RECORD.documents[0], requires_cosignature=True)
+    (back,) = read_back(replace(RECORD, documents=(note,))).charts[0].documents
+    assert (back.requires_cosignature, back.cosigned_by, back.cosigned_at) == (True, None, None)
+
+
+def test_a_note_signed_by_someone_other_than_its_author_names_the_signer() -> None:
+    note = replace(RECORD.documents[0], signed_by_id=6)
+    (back,) = read_back(replace(RECORD, documents=(note,))).charts[0].documents
+    assert (back.author, back.signed_by) == (ref("Practitioner", 5), ref("Practitioner", 6))
+
+
+@pytest.mark.parametrize("label", [*SensitiveCategory, None])
+def test_a_sensitivity_label_comes_back_as_the_same_category(
+    label: SensitiveCategory | None,
+) -> None:
+    note = replace(RECORD.documents[0], sensitivity=label)
+    (back,) = read_back(replace(RECORD, documents=(note,))).charts[0].documents
+    assert back.sensitivity is label

@@ -27,6 +27,7 @@ from himdesk.domain.records import (
     EncounterClass,
     EncounterStatus,
 )
+from himdesk.domain.sensitivity import SensitiveCategory
 
 
 class SourceFormat(enum.StrEnum):
@@ -97,6 +98,7 @@ class IncomingClinician:
     npi: str = ""  # the National Provider Identifier when the sender gives one
     credentials: str = ""
     specialty: str = ""
+    is_resident: bool = False  # a resident's or student's notes need a co-signature
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,12 @@ class IncomingDocument:
     status: DocumentStatus = DocumentStatus.SIGNED
     signed_at: datetime | None = None
     type_code: str = ""  # the sender's LOINC document type, kept for the way back out
+    signed_by: SourceRef | None = None  # None: signed (when signed) by its author
+    requires_cosignature: bool = False  # a resident's or student's note an attending signs too
+    cosigned_by: SourceRef | None = None
+    cosigned_at: datetime | None = None
+    # The sender's sensitivity label: the document opens only under an access grant here too.
+    sensitivity: SensitiveCategory | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,7 @@ class IncomingDiagnosis:
     encounter: SourceRef | None = None
     documented_by: SourceRef | None = None
     is_principal: bool = False
+    laterality: str = ""  # the body side as the record writes it: "left", "right", "bilateral"
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,8 @@ class IncomingProcedure:
     code_system: str = ""
     encounter: SourceRef | None = None
     performed_by: SourceRef | None = None
+    laterality: str = ""
+    tissue_removed: bool = False  # a specimen went to pathology (a pathology report is due)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ LIMITS: dict[str, int] = {
     "line": 120, "city": 60, "state": 2, "postal_code": 10, "phone": 20, "npi": 10,
     "credentials": 20, "specialty": 60, "code": 20, "code_system": 100, "unit": 20,
     "type_code": 20, "dose": 40, "route": 20, "frequency": 40, "severity": 20,
+    "laterality": 10,
 }  # fmt: skip
 SHORTENED: dict[str, int] = {
     "title": 200, "display": 120, "description": 200, "name": 120, "substance": 120,

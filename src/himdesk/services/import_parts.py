@@ -65,6 +65,8 @@ class PartContext:
 def document(part: IncomingDocument, at: PartContext) -> ClinicalDocument:
     signed = part.status is not DocumentStatus.DRAFT
     author_id = at.clinician(part.author, "author")
+    # A sender that calls a document signed without saying by whom: signed by its author.
+    signer_id = at.clinician(part.signed_by, "signer") if part.signed_by else author_id
     return ClinicalDocument(
         patient_id=at.patient_id,
         encounter_id=at.encounter(part.encounter),
@@ -74,9 +76,13 @@ def document(part: IncomingDocument, at: PartContext) -> ClinicalDocument:
         title=shortened(part.title, 200) or part.document_type.label,
         text=part.text,
         status=part.status,
-        signed_by_id=author_id if signed else None,
+        signed_by_id=signer_id if signed else None,
         # A sender that calls a document signed without saying when: signed as written.
         signed_at=(part.signed_at or part.authored_at) if signed else None,
+        requires_cosignature=part.requires_cosignature,
+        cosigned_by_id=at.clinician(part.cosigned_by, "co-signer"),
+        cosigned_at=part.cosigned_at,
+        sensitivity=part.sensitivity,
         type_code=part.type_code.strip(),
     )
 
@@ -105,6 +111,7 @@ def diagnosis(part: IncomingDiagnosis, at: PartContext) -> Diagnosis:
         documented_by_id=at.clinician(part.documented_by, "documented by"),
         documented_at=part.documented_at,
         is_principal=part.is_principal,
+        laterality=part.laterality.strip(),
         code=part.code.strip(),
         code_system=part.code_system.strip(),
     )
@@ -117,6 +124,8 @@ def procedure(part: IncomingProcedure, at: PartContext) -> Procedure:
         description=shortened(part.description, 200),
         performed_by_id=at.clinician(part.performed_by, "performer"),
         performed_at=part.performed_at,
+        laterality=part.laterality.strip(),
+        tissue_removed=part.tissue_removed,
         code=part.code.strip(),
         code_system=part.code_system.strip(),
     )

@@ -33,6 +33,7 @@ from himdesk.services.ports import UnitOfWork
 
 IMPORTED, UNCHANGED, HELD = "imported", "unchanged", "held"
 _REFERENCES = {"attending": PartKind.CLINICIAN, "author": PartKind.CLINICIAN,
+               "signed_by": PartKind.CLINICIAN, "cosigned_by": PartKind.CLINICIAN,
                "documented_by": PartKind.CLINICIAN, "performed_by": PartKind.CLINICIAN,
                "encounter": PartKind.ENCOUNTER}  # fmt: skip
 _KINDS = dict(zip(PART_LISTS, (PartKind.ENCOUNTER, PartKind.DOCUMENT, PartKind.OBSERVATION,

@@ -152,7 +152,8 @@ class SqlImportRepository:
         if not clinicians:
             return []
         rows = [{"npi": c.npi or None, "family_name": c.family_name, "given_name": c.given_name,
-                 "credentials": c.credentials, "specialty": c.specialty, "is_resident": False}
+                 "credentials": c.credentials, "specialty": c.specialty,
+                 "is_resident": c.is_resident}
                 for c in clinicians]  # fmt: skip
         statement = insert(t.clinicians).returning(t.clinicians.c.id, sort_by_parameter_order=True)
         return list(self._db.execute(statement, rows).scalars())

@@ -17,7 +17,7 @@ from himdesk.domain.incoming import (
     text_within,
 )
 from himdesk.domain.records import AbnormalFlag, EncounterClass, EncounterStatus
-from himdesk.interop.ccda.entry import EntryPlace, negated
+from himdesk.interop.ccda.entry import EntryPlace, laterality, negated
 from himdesk.interop.ccda.header import discharge_disposition, encounter_class
 from himdesk.interop.ccda.values import (
     SDTC,
@@ -203,6 +203,7 @@ def read_procedure_entry(place: EntryPlace, act: Element) -> None:
             code=code,
             code_system=system,
             performed_by=place.clinician(act, "performer"),
+            laterality=laterality(act),
         ),
         derived,
     )

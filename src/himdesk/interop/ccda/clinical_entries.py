@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from himdesk.domain.incoming import IncomingAllergy, IncomingDiagnosis, IncomingMedication
-from himdesk.interop.ccda.entry import EntryPlace, negated, related
+from himdesk.interop.ccda.entry import EntryPlace, laterality, negated, related
 from himdesk.interop.ccda.values import (
     XSI_TYPE,
     Element,
@@ -85,6 +85,7 @@ def read_problem_entry(place: EntryPlace, act: Element) -> None:
                 encounter=place.stay,
                 documented_by=place.clinician(observation, "author")
                 or place.clinician(act, "author"),
+                laterality=laterality(observation),
             ),
             derived,
         )

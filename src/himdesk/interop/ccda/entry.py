@@ -8,6 +8,10 @@ from datetime import datetime
 from himdesk.domain.incoming import SourceRef, text_within
 from himdesk.interop.ccda.document import IncomingPart, ReceivedDocument
 from himdesk.interop.ccda.values import Coded, Element, attr, child, children, shortened
+from himdesk.interop.fhir.vocabulary import LATERALITY_BY_CODE
+
+_SNOMED = "2.16.840.1.113883.6.96"
+_LATERALITY = "272741003"  # SNOMED CT "Laterality", the qualifier's name
 
 
 @dataclass(frozen=True)
@@ -81,3 +85,22 @@ def related(statement: Element, type_code: str) -> list[Element]:
         if attr(relationship, "typeCode") == type_code:
             found.extend(children(relationship, "observation"))
     return found
+
+
+def laterality(statement: Element) -> str:
+    """The side a statement's target site is qualified with ("left", "right", "bilateral"):
+    `targetSiteCode/qualifier` named Laterality and valued in SNOMED CT; "" when none is.
+
+    A site whose own code names a side ("Left arm") is not read as one: the record keeps the
+    side apart, and C-CDA says it apart when it says it (C-CDA R2.1, Procedure Activity).
+    """
+    for site in children(statement, "targetSiteCode"):
+        for qualifier in children(site, "qualifier"):
+            value = child(qualifier, "value")
+            if attr(child(qualifier, "name"), "code") == _LATERALITY and (
+                attr(value, "codeSystem") == _SNOMED
+            ):
+                side = LATERALITY_BY_CODE.get(attr(value, "code"), "")
+                if side:
+                    return side
+    return ""

@@ -204,6 +204,11 @@ def signed_at(doc: ReceivedDocument) -> datetime | None:
     return doc.time(child(doc.root, "legalAuthenticator/time"))
 
 
+def signed_by(doc: ReceivedDocument) -> SourceRef | None:
+    """Who legally authenticated the document, when a clinician the record can name."""
+    return doc.clinician(child(doc.root, "legalAuthenticator/assignedEntity"))
+
+
 def encounter_class(code: Element | None) -> EncounterClass | None:
     """The encounter class an encounter's code names: ActCode, CPT E/M range or SNOMED CT."""
     for coded in [code, *children(code, "translation")]:

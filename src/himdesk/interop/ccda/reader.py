@@ -43,6 +43,7 @@ from himdesk.interop.ccda.header import (
     read_encompassing_encounter,
     read_patient,
     signed_at,
+    signed_by,
 )
 from himdesk.interop.ccda.narrative import section_text, unstructured_text
 from himdesk.interop.ccda.sections import body_sections, read_sections
@@ -147,6 +148,7 @@ def _read(content: bytes, label: str) -> Submission:
         status=DocumentStatus.SIGNED,  # a document sent to another organisation is final
         signed_at=signed_at(doc),
         type_code=type_code,
+        signed_by=signed_by(doc),
     )
     chart = _chart(doc, IncomingChart(patient=patient, documents=(document,)), stay)
     return Submission(

@@ -205,6 +205,26 @@ def extension_text(obj: Json, url: str, value_key: str, at: Located, prefix: str
     return ""
 
 
+def extension_of(obj: Json, url: str, at: Located, prefix: str = "") -> tuple[Json, str] | None:
+    """The first extension with `url` and its path; None when there is none."""
+    for index, extension in enumerate(objects_of(obj, "extension", at, prefix)):
+        if extension.get("url") == url:
+            return extension, joined(prefix, f"extension[{index}]")
+    return None
+
+
+def extension_flag(obj: Json, url: str, at: Located, prefix: str = "") -> bool:
+    """The valueBoolean of the extension with `url`; False when there is none."""
+    found = extension_of(obj, url, at, prefix)
+    if found is None:
+        return False
+    extension, path = found
+    value = extension.get("valueBoolean", False)
+    if type(value) is not bool:
+        wrong(at, f"{path}.valueBoolean", "true or false", value)
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Coded:
     """What a CodeableConcept says: the chosen coding and the best human-readable text."""

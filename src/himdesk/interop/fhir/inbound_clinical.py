@@ -24,6 +24,7 @@ from himdesk.interop.fhir.fhir_values import (
     codes_of,
     concept_in,
     concept_of,
+    extension_flag,
     extension_text,
     moment_of,
     object_of,
@@ -33,7 +34,13 @@ from himdesk.interop.fhir.fhir_values import (
     text_of,
     within,
 )
+from himdesk.interop.fhir.inbound_qualifiers import (
+    is_principal,
+    laterality_of,
+    note_principal_diagnoses,
+)
 from himdesk.interop.fhir.inbound_references import Reading
+from himdesk.interop.fhir.vocabulary import EXTENSION_TISSUE_REMOVED
 
 # https://terminology.hl7.org/ValueSet-v3-ActEncounterCode.html
 _CLASSES = {
@@ -92,6 +99,7 @@ def map_encounter(at: Located, reading: Reading) -> IncomingEncounter | None:
     period = object_of(encounter, "period", at) or {}
     ended = moment_of(period, "end", at, "period")
     reading.encounter_starts[at.source] = admitted_at
+    note_principal_diagnoses(at, reading)
     return IncomingEncounter(
         source=at.source,
         encounter_class=_CLASSES[class_code],
@@ -176,6 +184,8 @@ def map_condition(at: Located, reading: Reading) -> IncomingDiagnosis | None:
         code_system=coded.system,
         encounter=encounter,
         documented_by=None if documenter is None else reading.clinician_of(documenter, at, by),
+        is_principal=is_principal(at, reading),
+        laterality=laterality_of(at),
     )
 
 
@@ -200,6 +210,8 @@ def map_procedure(at: Located, reading: Reading) -> IncomingProcedure | None:
         code_system=coded.system,
         encounter=reading.encounter_of(at),
         performed_by=reading.first_clinician(performers, "actor", at, "performer"),
+        laterality=laterality_of(at),
+        tissue_removed=extension_flag(procedure, EXTENSION_TISSUE_REMOVED, at),
     )
 
 

@@ -25,8 +25,6 @@ from himdesk.interop.fhir.fhir_values import (
     Located,
     codes_of,
     concept_of,
-    extension_text,
-    moment,
     moment_of,
     object_of,
     objects_of,
@@ -35,8 +33,9 @@ from himdesk.interop.fhir.fhir_values import (
     text_of,
     within,
 )
+from himdesk.interop.fhir.inbound_qualifiers import attestation_of, sensitivity_of
 from himdesk.interop.fhir.inbound_references import Reading
-from himdesk.interop.fhir.vocabulary import EXTENSION_SIGNED_AT, HIMDESK_DOCUMENT_TYPE
+from himdesk.interop.fhir.vocabulary import HIMDESK_DOCUMENT_TYPE
 
 WITHOUT_TEXT = "DocumentReference without attached text"
 REPORT_RESULTS = "DiagnosticReport (results imported as observations)"
@@ -93,7 +92,7 @@ def map_document_reference(at: Located, reading: Reading) -> IncomingDocument | 
     if authored_at is None:
         at.reject("date", "is missing, and neither context.period nor the attachment says when")
     encounters = objects_of(context, "encounter", at, "context")
-    signed_at = extension_text(document, EXTENSION_SIGNED_AT, "valueDateTime", at)
+    signed = attestation_of(at, reading)
     return IncomingDocument(
         source=at.source,
         document_type=_himdesk_kind(document, at) or _document_type(coded, set()),
@@ -105,8 +104,13 @@ def map_document_reference(at: Located, reading: Reading) -> IncomingDocument | 
         else None,
         author=reading.first_in(objects_of(document, "author", at), at, "author"),
         status=_STATUSES.get(text_of(document, "docStatus", at), DocumentStatus.SIGNED),
-        signed_at=moment(signed_at, at, "extension.valueDateTime") if signed_at else None,
+        signed_at=signed.signed_at,
         type_code=_type_code(coded, at, "type"),
+        signed_by=signed.signed_by,
+        requires_cosignature=signed.requires_cosignature,
+        cosigned_by=signed.cosigned_by,
+        cosigned_at=signed.cosigned_at,
+        sensitivity=sensitivity_of(at),
     )
 
 
@@ -158,6 +162,7 @@ def map_diagnostic_report(at: Located, reading: Reading) -> IncomingDocument | N
         or reading.first_in(objects_of(report, "performer", at), at, "performer"),
         status=DocumentStatus.SIGNED if status in _SIGNED else DocumentStatus.DRAFT,
         type_code=_type_code(coded, at, "code"),
+        sensitivity=sensitivity_of(at),
     )
 
 

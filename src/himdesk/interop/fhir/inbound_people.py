@@ -20,6 +20,7 @@ from himdesk.interop.fhir.fhir_values import (
     Json,
     Located,
     codes_of,
+    extension_flag,
     extension_text,
     full_date_of,
     object_of,
@@ -29,7 +30,7 @@ from himdesk.interop.fhir.fhir_values import (
     texts_of,
     within,
 )
-from himdesk.interop.fhir.vocabulary import EXTENSION_SPECIALTY
+from himdesk.interop.fhir.vocabulary import EXTENSION_RESIDENT, EXTENSION_SPECIALTY
 
 SSN_SYSTEM = "http://hl7.org/fhir/sid/us-ssn"
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
@@ -95,7 +96,8 @@ def map_patient(at: Located) -> IncomingPatient:
 
 def map_practitioner(at: Located) -> IncomingClinician:
     """A Practitioner: its NPI (system us-npi), name, qualifications as credentials, and the
-    specialty himdesk's own export writes as an extension (FHIR puts it on PractitionerRole)."""
+    specialty and resident status himdesk's own export writes as extensions (FHIR puts a
+    specialty on PractitionerRole)."""
     practitioner = at.resource
     family, given, _middle = person_name(at)
     npi = ""
@@ -113,6 +115,7 @@ def map_practitioner(at: Located) -> IncomingClinician:
         npi=npi,
         credentials=shortened(", ".join(_credentials(at)), 20),
         specialty=shortened(specialty, 60),
+        is_resident=extension_flag(practitioner, EXTENSION_RESIDENT, at),
     )
 
 

@@ -85,6 +85,8 @@ class Reading:
     not_held: Counter[str] = field(default_factory=Counter)
     absorbed: set[int] = field(default_factory=set)  # id() of resources filed inside others
     encounter_starts: dict[SourceRef, datetime] = field(default_factory=dict)
+    # Conditions an Encounter ranks first (Encounter.diagnosis.rank 1): principal diagnoses.
+    principal_conditions: set[SourceRef] = field(default_factory=set)
     # Observation -> the DiagnosticReport or panel Observation listing it, whose time and
     # encounter a result inherits when it leaves them out.
     parents: dict[SourceRef, Located] = field(default_factory=dict)

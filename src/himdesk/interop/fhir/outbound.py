@@ -115,7 +115,8 @@ def _address(patient: Patient) -> Json:
 
 
 def practitioner_resource(clinician: Clinician) -> Json:
-    """https://hl7.org/fhir/R4/practitioner.html — NPI when the clinician has one."""
+    """https://hl7.org/fhir/R4/practitioner.html — NPI when the clinician has one; the
+    specialty and whether a resident as himdesk extensions."""
     resource: Json = {
         "resourceType": "Practitioner",
         "id": str(clinician.id),
@@ -127,8 +128,13 @@ def practitioner_resource(clinician: Clinician) -> Json:
     if clinician.credentials:
         resource["name"][0]["suffix"] = [clinician.credentials]
         resource["qualification"] = [{"code": {"text": clinician.credentials}}]
+    extensions: list[Json] = []
     if clinician.specialty:
-        resource["extension"] = [{"url": v.EXTENSION_SPECIALTY, "valueString": clinician.specialty}]
+        extensions.append({"url": v.EXTENSION_SPECIALTY, "valueString": clinician.specialty})
+    if clinician.is_resident:
+        extensions.append({"url": v.EXTENSION_RESIDENT, "valueBoolean": True})
+    if extensions:
+        resource["extension"] = extensions
     return resource
 
 
@@ -190,7 +196,8 @@ def _disposition(encounter: Encounter) -> Json:
 
 
 def condition_resource(diagnosis: Diagnosis, patient_id: int, base: str = "") -> Json:
-    """https://hl7.org/fhir/R4/condition.html — a diagnosis as documented (code when held)."""
+    """https://hl7.org/fhir/R4/condition.html — a diagnosis as documented (code when held);
+    the side in bodySite, a principal diagnosis marked (beside Encounter.diagnosis rank 1)."""
     category = "encounter-diagnosis" if diagnosis.encounter_id else "problem-list-item"
     resource: Json = {
         "resourceType": "Condition",
@@ -204,12 +211,15 @@ def condition_resource(diagnosis: Diagnosis, patient_id: int, base: str = "") ->
     _refer(resource, "encounter", "Encounter", diagnosis.encounter_id, base)
     _refer(resource, "recorder", "Practitioner", diagnosis.documented_by_id, base)
     if diagnosis.laterality:
-        resource["bodySite"] = [{"text": diagnosis.laterality}]
+        resource["bodySite"] = [body_side(diagnosis.laterality)]
+    if diagnosis.is_principal:
+        resource["extension"] = [{"url": v.EXTENSION_PRINCIPAL_DIAGNOSIS, "valueBoolean": True}]
     return resource
 
 
 def procedure_resource(procedure: Procedure, patient_id: int, base: str = "") -> Json:
-    """https://hl7.org/fhir/R4/procedure.html"""
+    """https://hl7.org/fhir/R4/procedure.html — the side in bodySite; tissue sent to
+    pathology as a himdesk extension."""
     resource: Json = {
         "resourceType": "Procedure",
         "id": str(_id(procedure.id)),
@@ -223,8 +233,22 @@ def procedure_resource(procedure: Procedure, patient_id: int, base: str = "") ->
         performer = reference("Practitioner", procedure.performed_by_id, base)
         resource["performer"] = [{"actor": performer}]
     if procedure.laterality:
-        resource["bodySite"] = [{"text": procedure.laterality}]
+        resource["bodySite"] = [body_side(procedure.laterality)]
+    if procedure.tissue_removed:
+        resource["extension"] = [{"url": v.EXTENSION_TISSUE_REMOVED, "valueBoolean": True}]
     return resource
+
+
+def body_side(laterality: str) -> Json:
+    """A bodySite holding only the side: the laterality qualifier, coded in SNOMED CT when the
+    record's word names a side, its text the record's word as written (so it comes back)."""
+    side: Json = {"text": laterality}
+    known = v.side_of(laterality)
+    if known:
+        code, display = v.LATERALITY_CODES[known]
+        side["coding"] = [{"system": v.SNOMED, "code": code, "display": display}]
+    return {"extension": [{"url": v.LATERALITY_QUALIFIER, "valueCodeableConcept": side}],
+            "text": laterality}  # fmt: skip
 
 
 def _refer(resource: Json, key: str, kind: str, target: int | None, base: str) -> None:

@@ -164,7 +164,8 @@ def allergy_resource(allergy: Allergy, patient_id: int, base: str = "") -> Json:
 def document_resource(document: ClinicalDocument, patient_id: int, base: str = "") -> Json:
     """https://hl7.org/fhir/R4/documentreference.html — the text as a base64 text/plain
     attachment; the LOINC type (the sender's own when it came from elsewhere) beside
-    himdesk's document kind; the signature time as an extension; labels as meta.security."""
+    himdesk's document kind; the signer as authenticator, the signature time and the
+    co-signature as extensions; labels as meta.security."""
     d = document
     loinc, display = v.DOCUMENT_LOINC[d.document_type]
     kind = {"system": v.HIMDESK_DOCUMENT_TYPE, "code": d.document_type.value,
@@ -198,9 +199,9 @@ def document_resource(document: ClinicalDocument, patient_id: int, base: str = "
         resource["author"] = [reference("Practitioner", d.author_id, base)]
     if d.signed_by_id is not None:
         resource["authenticator"] = reference("Practitioner", d.signed_by_id, base)
-    if d.signed_at is not None:
-        resource["extension"] = [{"url": v.EXTENSION_SIGNED_AT,
-                                  "valueDateTime": instant(d.signed_at)}]  # fmt: skip
+    extensions = _signature_extensions(d, base)
+    if extensions:
+        resource["extension"] = extensions
     if d.encounter_id is not None:
         resource["context"] = {"encounter": [reference("Encounter", d.encounter_id, base)]}
     if d.sensitivity is not None:
@@ -210,3 +211,19 @@ def document_resource(document: ClinicalDocument, patient_id: int, base: str = "
             {"system": v.ACT_CODE, "code": code, "display": label},
         ]
     return resource
+
+
+def _signature_extensions(document: ClinicalDocument, base: str) -> list[Json]:
+    """When it was signed; whether it needs a co-signature, who co-signed and when."""
+    d = document
+    found: list[Json] = []
+    if d.signed_at is not None:
+        found.append({"url": v.EXTENSION_SIGNED_AT, "valueDateTime": instant(d.signed_at)})
+    if d.requires_cosignature:
+        found.append({"url": v.EXTENSION_COSIGNATURE_REQUIRED, "valueBoolean": True})
+    if d.cosigned_by_id is not None:
+        cosigner = reference("Practitioner", d.cosigned_by_id, base)
+        found.append({"url": v.EXTENSION_COSIGNED_BY, "valueReference": cosigner})
+    if d.cosigned_at is not None:
+        found.append({"url": v.EXTENSION_COSIGNED_AT, "valueDateTime": instant(d.cosigned_at)})
+    return found

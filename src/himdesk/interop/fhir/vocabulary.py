@@ -49,8 +49,24 @@ HIMDESK_ACCOUNT_PREFIX = "urn:himdesk:account:"
 HIMDESK_DOCUMENT_TYPE = "urn:himdesk:document-type"
 EXTENSION_SIGNED_AT = "urn:himdesk:fhir:extension:signed-at"
 EXTENSION_SPECIALTY = "urn:himdesk:fhir:extension:specialty"
+# Practitioner: a resident or student, whose notes need an attending's co-signature.
+EXTENSION_RESIDENT = "urn:himdesk:fhir:extension:resident"
 # An allergy severity in the record's own words ("moderate to severe"), beyond FHIR's codes.
 EXTENSION_ALLERGY_SEVERITY = "urn:himdesk:fhir:extension:allergy-severity"
+# Condition: the encounter's principal diagnosis (also Encounter.diagnosis rank 1), so that a
+# Condition read without its Encounter (NDJSON by type) still says so.
+EXTENSION_PRINCIPAL_DIAGNOSIS = "urn:himdesk:fhir:extension:principal-diagnosis"
+# Procedure: tissue went to pathology (the record then expects a pathology report).
+EXTENSION_TISSUE_REMOVED = "urn:himdesk:fhir:extension:tissue-removed"
+# DocumentReference: a resident's or student's note awaiting, or with, an attending's
+# co-signature (the signer is DocumentReference.authenticator, who co-signed and when here).
+EXTENSION_COSIGNATURE_REQUIRED = "urn:himdesk:fhir:extension:cosignature-required"
+EXTENSION_COSIGNED_BY = "urn:himdesk:fhir:extension:cosigned-by"
+EXTENSION_COSIGNED_AT = "urn:himdesk:fhir:extension:cosigned-at"
+# The side of the body on Condition.bodySite / Procedure.bodySite: mCODE's laterality
+# qualifier (HL7 US Realm, R4), for a body site whose side is known but not its SNOMED code.
+# https://hl7.org/fhir/us/mcode/StructureDefinition-mcode-laterality-qualifier.html
+LATERALITY_QUALIFIER = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier"
 
 
 def mrn_system(facility: str) -> str:
@@ -110,7 +126,29 @@ DOCUMENT_STATUS_CODES = {
     DocumentStatus.AMENDED: "amended",
 }
 
-# v3 ActCode information-sensitivity codes for labelled documents (meta.security).
+# SNOMED CT laterality qualifier values (the record keeps the side as a word, at most 10
+# characters: "left", "right", "bilateral" as the workstation and the demo write it).
+LATERALITY_CODES = {
+    "left": ("7771000", "Left"),
+    "right": ("24028007", "Right"),
+    "bilateral": ("51440002", "Right and left"),
+}
+_SIDE_WORDS = {"l": "left", "lt": "left", "r": "right", "rt": "right", "both": "bilateral",
+               "b": "bilateral", "bilat": "bilateral"}  # fmt: skip
+LATERALITY_BY_CODE = {code: side for side, (code, _display) in LATERALITY_CODES.items()}
+
+
+def side_of(laterality: str) -> str:
+    """The side a laterality names ("left", "right", "bilateral"), or "" when it names none."""
+    word = laterality.strip().lower().rstrip(".")
+    word = _SIDE_WORDS.get(word, word)
+    return word if word in LATERALITY_CODES else ""
+
+
+# v3 ActCode information-sensitivity codes for labelled documents (meta.security), with the
+# v3 Confidentiality code R (restricted) beside them; one code per category of
+# domain/sensitivity.py (the workstation's "Restricted document (<label>)").
+# https://terminology.hl7.org/ValueSet-v3-InformationSensitivityPolicy.html
 SENSITIVITY_CODES = {
     SensitiveCategory.BEHAVIORAL_HEALTH: ("BH", "behavioral health information sensitivity"),
     SensitiveCategory.SUBSTANCE_USE: ("ETH", "substance abuse information sensitivity"),
@@ -122,6 +160,31 @@ SENSITIVITY_CODES = {
     SensitiveCategory.VIP: ("CEL", "celebrity information sensitivity"),
     SensitiveCategory.EMPLOYEE: ("EMP", "employee information sensitivity"),
 }
+# What other senders label documents with, read back as the nearest category the record
+# has: every category's own code, and the codes of the same policies by other names (PSY
+# psychiatry, PSYTHPN psychotherapy note, SUD substance use disorder, the 42 CFR Part 2
+# policy code, STD sexually transmitted disease).
+SENSITIVITY_BY_CODE = {
+    **{code: category for category, (code, _display) in SENSITIVITY_CODES.items()},
+    "PSY": SensitiveCategory.BEHAVIORAL_HEALTH,
+    "PSYTHPN": SensitiveCategory.BEHAVIORAL_HEALTH,
+    "SUD": SensitiveCategory.SUBSTANCE_USE,
+    "42CFRPart2": SensitiveCategory.SUBSTANCE_USE,
+    "STD": SensitiveCategory.HIV_STI,
+}
+# One document, several labels: the record keeps one, the one whose law is strictest first.
+SENSITIVITY_PRECEDENCE = (
+    SensitiveCategory.SUBSTANCE_USE,
+    SensitiveCategory.HIV_STI,
+    SensitiveCategory.BEHAVIORAL_HEALTH,
+    SensitiveCategory.REPRODUCTIVE_HEALTH,
+    SensitiveCategory.EMPLOYEE,
+    SensitiveCategory.VIP,
+)
+# The v3 ActCode system as R4 names it, as earlier FHIR versions named it, and as an OID.
+ACT_CODE_SYSTEMS = frozenset(
+    {ACT_CODE, "http://hl7.org/fhir/v3/ActCode", "urn:oid:2.16.840.1.113883.5.4"}
+)
 
 GENDER_CODES = {
     AdministrativeSex.FEMALE: "female",
