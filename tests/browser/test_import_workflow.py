@@ -140,6 +140,13 @@ def test_a_technician_imports_handles_a_rejection_and_links_a_held_patient(
     expect(page.get_by_role("table", name="Received but not held by the record")).to_contain_text(
         "ExplanationOfBenefit"
     )
+    each = page.get_by_role("table", name="Each bundle, message and document")
+    expect(each.get_by_role("row").filter(has_text="riverside.hl7 message 1")).to_contain_text(
+        "OKONKWO, ADAEZE"
+    )
+    expect(each.get_by_role("row").filter(has_text="riverside.hl7 message 3")).to_contain_text(
+        "rejected"
+    )
     page.screenshot(path=str(tmp_path / "import-report.png"), full_page=True)
 
     refusal.get_by_role("link", name="riverside.hl7").click()
@@ -150,16 +157,23 @@ def test_a_technician_imports_handles_a_rejection_and_links_a_held_patient(
         "Registration corrected the birth date at Riverside; the update will be resent."
     )
     page.get_by_role("button", name="Mark handled").click()
+    expect(page.get_by_role("status")).to_contain_text("was marked handled")
     expect(page.get_by_role("table", name="Rejected input")).to_contain_text(
         "No rejected input is waiting"
     )
+    page.get_by_label("Show").select_option("handled")
+    page.get_by_role("button", name="List").click()
+    expect(page.get_by_role("table", name="Rejected input")).to_contain_text(
+        "Registration corrected"
+    )
+    page.screenshot(path=str(tmp_path / "handled-rejections.png"), full_page=True)
 
     clinic = tmp_path / "community-clinic.json"
     clinic.write_bytes(_clinic_bundle())
     _upload(page, live_server, clinic)
     assert _summary(page, "Imported") == "0"
     assert _summary(page, "Held for patient-match review").startswith("1 — held import")
-    page.get_by_role("link", name="held import").click()
+    page.get_by_role("link", name="held import").first.click()
     incoming = page.get_by_role("region", name="Incoming patient")
     candidate = page.get_by_role("region", name="Candidate 1")
     expect(incoming).to_contain_text("Abernathy, Roz")
@@ -171,7 +185,7 @@ def test_a_technician_imports_handles_a_rejection_and_links_a_held_patient(
     page.screenshot(path=str(tmp_path / "held-import.png"), full_page=True)
     candidate.get_by_label("Same patient: file under MRN M0000001").check()
     page.get_by_role("button", name="Import with these choices").click()
-    expect(page.get_by_role("status")).to_contain_text("was decided")
+    expect(page.get_by_role("status")).to_contain_text("was imported")
     expect(page.get_by_role("table", name="Held imports")).to_contain_text("No import is waiting")
     page.get_by_role("status").get_by_role("link").click()
     page.get_by_role("link", name="the patient's chart").click()
@@ -226,6 +240,7 @@ def test_a_merge_from_the_feed_is_undone_by_the_him_manager(
     page.get_by_role("link", name="Merges").click()
     row = page.get_by_role("table", name="Patient merges").get_by_role("row").nth(1)
     expect(row).to_contain_text("RV-ADT-13")
+    expect(row).to_contain_text("M0000005 DUARTE, TOMAS")
     page.screenshot(path=str(tmp_path / "merges.png"), full_page=True)
     row.get_by_role("link").nth(1).click()  # the merged patient: the father
     expect(page.get_by_role("status")).to_contain_text("was merged into MRN")

@@ -84,3 +84,31 @@ def test_a_file_named_explicitly_is_tried_even_when_it_is_not_a_record(
 def test_a_missing_path_is_a_clear_error(database_url: str, tmp_path: Path) -> None:
     code, out, err = himdesk_cli(database_url, "import", str(tmp_path / "nowhere"))
     assert code == 1 and out == "" and "no such file or directory" in err
+
+
+def test_the_json_report_lists_each_submission_with_its_patients_hold_or_rejection(
+    database_url: str, inbox: Path
+) -> None:
+    (inbox / "adt.txt").write_bytes(ADT.encode() + ADT.replace("19520611", "").encode())
+    code, report, _err = import_json(database_url, inbox)
+    assert code == 1
+    lines = {line["label"].rsplit("/", 1)[-1]: line for line in report["submissions"]}  # type: ignore[attr-defined]
+    assert len(lines) == 5 and {line["status"] for line in lines.values()} == {
+        "imported",
+        "rejected",
+    }
+    admitted = lines["adt.txt message 1"]
+    assert admitted["patients"] == ["M0000001"] and admitted["hold"] is None
+    refused = lines["adt.txt message 2"]
+    assert refused["patients"] == [] and isinstance(refused["rejection"], int)
+    assert all(
+        len(line["patients"]) == 1 for line in lines.values() if line["status"] == "imported"
+    )
+
+
+def test_the_human_report_ends_with_a_short_summary_of_submissions_and_charts(
+    database_url: str, inbox: Path
+) -> None:
+    code, out, _err = himdesk_cli(database_url, "import", str(inbox / "adt.txt"))
+    assert code == 0
+    assert "1 bundle, message or document; 1 patient chart touched" in out

@@ -27,11 +27,13 @@ from himdesk.services import (
     encounter_analysis,
     fhir_reads,
     import_reviews,
+    patient_labels,
     patient_merges,
     patients,
     queries,
     query_answers,
     record_exchange,
+    review_queues,
     worklists,
 )
 from himdesk.services.ports import UnitOfWork
@@ -103,6 +105,13 @@ READS: dict[str, tuple[Read, bool]] = {
         lambda u, i: fhir_reads.read(u, MANAGER, RecordKind.DOCUMENT, i["document"]), True),
     "fhir_reads.everything": (lambda u, i: fhir_reads.everything(u, MANAGER, i["patient"]), True),
     "patient_merges.list_merges": (lambda u, i: patient_merges.list_merges(u, MANAGER), False),
+    "patient_labels.label_patients": (
+        lambda u, i: patient_labels.label_patients(u, MANAGER, [i["patient"]]), False),
+    "review_queues.held_imports": (
+        lambda u, i: review_queues.held_imports(u, MANAGER, review_queues.QueueView.ALL), False),
+    "review_queues.rejected_inputs": (
+        lambda u, i: review_queues.rejected_inputs(u, MANAGER, review_queues.QueueView.ALL),
+        False),
 }  # fmt: skip
 
 NOT_READS = {

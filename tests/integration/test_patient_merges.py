@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import Connection, select
@@ -12,6 +12,7 @@ from himdesk.bootstrap import Himdesk
 from himdesk.domain.access import Actor, PermissionDenied, Role
 from himdesk.domain.demographics import InvalidInput
 from himdesk.domain.incoming import Submission
+from himdesk.domain.patient_merges import PatientMerge
 from himdesk.interop.hl7v2.reader import read_hl7
 from himdesk.services.charts import open_chart
 from himdesk.services.errors import Conflict
@@ -78,7 +79,14 @@ def test_a_merge_moves_the_whole_chart_and_records_exactly_what_moved(
     assert recorded.id == merge_id and not recorded.is_undone
     assert recorded.moved["encounters"] == (pair.duplicate_stay,)
     assert (recorded.surviving_mrn, recorded.merged_mrn) == ("M0000001", "M0000002")
-    assert "1 encounters, 1 documents, 1 results" in recorded.moved_summary()
+    assert "1 encounter, 1 document, 1 result" in recorded.moved_summary()
+
+
+def test_what_moved_is_counted_in_words_one_and_many() -> None:
+    moved = {"encounters": (1, 2), "observations": (3,), "diagnoses": (4, 5), "allergies": ()}
+    merge = PatientMerge(1, 1, 2, moved, "ADT^A40 X1", datetime(2026, 11, 1, tzinfo=UTC), "mia")
+    assert merge.moved_summary() == "2 encounters, 1 result, 2 diagnoses"
+    assert replace(merge, moved={}).moved_summary() == "nothing (the merged chart was empty)"
 
 
 def test_a_merged_patient_leaves_search_and_its_chart_names_the_survivor(

@@ -21,7 +21,7 @@ from himdesk.domain.records import (
     EncounterStatus,
 )
 from himdesk.interop.hl7v2.acks import AckCode, acknowledgement
-from himdesk.interop.hl7v2.reader import message_header, read_hl7
+from himdesk.interop.hl7v2.reader import message_header, messages_by_fingerprint, read_hl7
 
 ACCEPTED = {"ADT^A01", "ADT^A03", "ADT^A04", "ADT^A08", "ADT^A40", "ORU^R01", "MDM^T02"}
 
@@ -191,6 +191,36 @@ def test_a_file_of_messages_gives_one_item_each_and_a_bad_one_rejects_only_itsel
     assert (
         first.fingerprint == hashlib.sha256(messages[0].replace(b"\r", b"\n").strip()).hexdigest()
     )
+
+
+def test_a_refused_message_carries_its_own_bytes_type_and_control_id() -> None:
+    messages = [adt("A01", "C1"), adt("A08", "C2", birth=""), oru("C3")]
+    _first, second, _third = read_hl7(b"".join(messages), "feed.hl7")
+    assert isinstance(second, Rejected) and second.where == "message 2, PID-7"
+    assert second.unit == "message 2" and second.payload == messages[1].strip()
+    assert (second.message_type, second.control_id) == ("ADT^A08", "C2")
+    assert refusal(messages[1]).unit == ""  # a file of one message is the unit itself
+
+
+def test_a_message_refused_before_its_fields_are_read_still_names_its_msh() -> None:
+    broken = b"MSH|^~\\&|A|B|C|D|20260101||adt^a01|X9|P|2.5\rPID|1||\x00\r"
+    _admitted, rejected = read_hl7(adt("A01", "C1") + broken, "feed.hl7")
+    assert isinstance(rejected, Rejected) and rejected.where == "message 2, segment 2"
+    assert rejected.payload == broken.strip()
+    assert (rejected.message_type, rejected.control_id) == ("ADT^A01", "X9")
+
+
+def test_stray_text_is_kept_alone_and_a_whole_input_failure_names_no_unit() -> None:
+    stray, _admitted = read_hl7(b"hello\nsee binder\n" + adt("A01"), "x.hl7")
+    assert isinstance(stray, Rejected) and stray.payload == b"hello\nsee binder"
+    assert stray.unit == "line 1"
+    assert refusal(b"").payload is None and refusal(b"").message_type == ""
+
+
+def test_each_message_of_a_file_is_found_by_its_fingerprint() -> None:
+    messages = [adt("A01", "C1"), oru("C3")]
+    units = messages_by_fingerprint(b"FHS|^~\\&\r" + b"".join(messages))
+    assert units == {hashlib.sha256(m.strip()).hexdigest(): m.strip() for m in messages}
 
 
 def test_mllp_frames_and_batch_wrappers_are_unwrapped() -> None:

@@ -15,15 +15,16 @@ def _undo(client: TestClient, merge_id: str, reason: str) -> object:
     return client.post(f"/merges/{merge_id}/undo", data={"csrf_token": token, "reason": reason})
 
 
-def test_the_manager_sees_each_merge_with_both_mrns_and_what_moved(
+def test_the_manager_sees_each_merge_with_both_patients_what_moved_and_its_source(
     log_in: LogIn, himdesk: Himdesk
 ) -> None:
     merge_example(himdesk)
     client = log_in("him_manager")
     page = client.get("/merges")
     assert page.status_code == 200
-    assert "M0000901" in page.text and "M0000902" in page.text
-    assert "1 encounters" in page.text and "registration found twice" in page.text
+    assert "M0000901 Abara, Tobenna T.</a>" in page.text and "M0000902 Abara, Tobi T." in page.text
+    assert "1 encounter" in page.text and "1 encounters" not in page.text
+    assert '<th scope="col">Source</th>' in page.text and "registration found twice" in page.text
     assert 'href="/merges"' in client.get("/").text
 
 

@@ -14,6 +14,7 @@ from rich.table import Table
 from himdesk.cli.context import build, clean_errors, err_console, fail, operator
 from himdesk.domain.access import Role
 from himdesk.interop.file_imports import ImportReport, import_files, importable_files, read_files
+from himdesk.services.patient_labels import label_patients
 
 PATHS = typer.Argument(..., help="Files or directories (searched recursively)")
 
@@ -35,17 +36,19 @@ def import_paths(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         fail(f"no such file or directory: {', '.join(missing)}")
-    himdesk = build(ctx)
+    himdesk, actor = build(ctx), operator(Role.HIM_MANAGER)
     files = importable_files(paths)
     total = sum(p.stat().st_size for p in files)
     with clean_errors(), _progress(total) as progress:
         task = progress.add_task("importing", total=total)
         report = import_files(
-            himdesk.unit_of_work, operator(Role.HIM_MANAGER), read_files(files),
+            himdesk.unit_of_work, actor, read_files(files),
             progress=lambda done: progress.advance(task, done),
         )  # fmt: skip
     if as_json:
-        typer.echo(json.dumps(report.as_json()))
+        with clean_errors(), himdesk.unit_of_work() as uow:
+            labels = label_patients(uow, actor, report.patient_ids)
+        typer.echo(json.dumps(report.as_json({i: p.mrn for i, p in labels.items()})))
     else:
         _print(report)
     if report.rejected:
@@ -80,6 +83,10 @@ def _print(report: ImportReport) -> None:
     if report.holds:
         out.print(f"Held for patient-match review: {len(report.holds)} "
                   "(see /imports/holds in the workstation)")  # fmt: skip
+    received, charts = len(report.submissions), len(report.patient_ids)
+    units = "bundle, message or document" if received == 1 else "bundles, messages or documents"
+    out.print(f"{received} {units}; {charts} patient {'chart' if charts == 1 else 'charts'} "
+              "touched (--json lists each with its outcome and patients' MRNs)")  # fmt: skip
     for rejection in report.rejections:
         err_console.print(f"[bold red]rejected:[/] {escape(rejection.label)}: "
                           f"{escape(rejection.reason)}", highlight=False)  # fmt: skip

@@ -41,12 +41,29 @@ class Rejected(Exception):
 
     `where` is as precise as the format allows: "entry 12 (Observation/abc) valueQuantity.value",
     "message 3, PID-7", "ClinicalDocument/recordTarget/patientRole/patient/birthTime".
+    A reader that refuses one unit of a larger input (one HL7 message of a file) names it:
+    `unit` ("message 3", as the unit's submission would be labelled), `payload` its exact
+    bytes (None: the whole input is the unit), and the message type and control id when its
+    header could be read, so the review queue keeps only what was refused.
     """
 
-    def __init__(self, where: str, problem: str) -> None:
+    def __init__(
+        self,
+        where: str,
+        problem: str,
+        *,
+        unit: str = "",
+        payload: bytes | None = None,
+        message_type: str = "",
+        control_id: str = "",
+    ) -> None:
         super().__init__(f"{where}: {problem}" if where else problem)
         self.where = where
         self.problem = problem
+        self.unit = unit
+        self.payload = payload
+        self.message_type = message_type
+        self.control_id = control_id
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,11 @@ An identifier both sides carry (the same MRN of the same assigning authority, th
 decides unless name and birth date both say otherwise. Without one, demographics are
 weighed Fellegi–Sunter style: each field that agrees adds about log2(m/u) — how much more
 often it agrees for the same person (m) than for two different people (u) — and each that
-disagrees subtracts. A total at or above `SURE` links; one in the band from `UNSURE` goes to
-a person (an HIM reviewer) instead of making a silent duplicate or a wrong link.
+disagrees subtracts. A total at or above `SURE` links when, without a shared identifier,
+the given name and birth date are also the same and the family name the same or a near
+spelling; anything else in the band from `UNSURE` goes to a person (an HIM reviewer)
+instead of making a silent duplicate or a wrong link — a wrong link puts two people in one
+chart (an overlay), far worse than a review task.
 
 The weights are rounded log-odds for a hospital population, tuned on the FEBRL linkage
 benchmark (tests/unit/test_domain_patient_matching.py measures them).
@@ -139,7 +142,28 @@ def score_pair(incoming: PatientProfile, candidate: Candidate) -> ScoredCandidat
     if outcome is MatchOutcome.SURE and any(r.startswith("different MRN") for r in conflicting):
         # The sender keeps two records apart: linking both to one patient needs a person.
         outcome = MatchOutcome.UNSURE
+    if outcome is MatchOutcome.SURE and not _same_name_and_birth(incoming, known):
+        # Rosalyn and Rosalinde, same family name and birth date, may be sisters or twins:
+        # two people in one chart (an overlay) is far worse than a review task.
+        outcome = MatchOutcome.UNSURE
     return ScoredCandidate(candidate.patient_id, total, outcome, tuple(reasons))
+
+
+def _same_name_and_birth(incoming: PatientProfile, known: PatientProfile) -> bool:
+    """Without a shared identifier a sure match needs the same given name (normalised: case,
+    accents, punctuation aside) and birth date, and a family name the same or spelled or
+    sounding alike (a typo: relatives differ by given name, not by a letter of the family
+    name). Given-name variants and nicknames, which are how siblings and twins differ, and
+    swapped names go to a reviewer."""
+    given = normalize_name(incoming.given_name)
+    family, _ = _name("", normalize_name(incoming.family_name),
+                      normalize_name(known.family_name), FAMILY)  # fmt: skip
+    return (
+        bool(given)
+        and given == normalize_name(known.given_name)
+        and family >= FAMILY[1]
+        and incoming.birth_on == known.birth_on
+    )
 
 
 def _someone_else(incoming: PatientProfile, known: PatientProfile) -> bool:

@@ -14,22 +14,30 @@ from datetime import datetime
 
 UNDO_REASON_LIMIT = 500  # patient_merges.undo_reason
 
-# What a merge moves, in words for the people who read the list and the refusals.
-PART_LABELS = {
-    "encounters": "encounters",
-    "documents": "documents",
-    "observations": "results",
-    "diagnoses": "diagnoses",
-    "procedures": "procedures",
-    "medications": "medications",
-    "allergies": "allergies",
-    "deficiencies": "deficiencies",
-    "physician_queries": "physician queries",
-    "amendment_requests": "amendment requests",
-    "patient_restrictions": "restrictions",
-    "source_links": "links to other systems' records",
-    "patient_identifiers": "identifiers",
+# What a merge moves, in words for the people who read the list and the refusals:
+# (one, many).
+PART_NAMES = {
+    "encounters": ("encounter", "encounters"),
+    "documents": ("document", "documents"),
+    "observations": ("result", "results"),
+    "diagnoses": ("diagnosis", "diagnoses"),
+    "procedures": ("procedure", "procedures"),
+    "medications": ("medication", "medications"),
+    "allergies": ("allergy", "allergies"),
+    "deficiencies": ("deficiency", "deficiencies"),
+    "physician_queries": ("physician query", "physician queries"),
+    "amendment_requests": ("amendment request", "amendment requests"),
+    "patient_restrictions": ("restriction", "restrictions"),
+    "source_links": ("link to another system's record", "links to other systems' records"),
+    "patient_identifiers": ("identifier", "identifiers"),
 }
+PART_LABELS = {part: many for part, (_one, many) in PART_NAMES.items()}
+
+
+def counted(count: int, part: str) -> str:
+    """'1 encounter', '2 encounters': a count of a part (table) in words."""
+    one, many = PART_NAMES.get(part, (part, part))
+    return f"{count} {one if count == 1 else many}"
 
 
 @dataclass(frozen=True)
@@ -52,10 +60,8 @@ class PatientMerge:
         return self.undone_at is not None
 
     def moved_summary(self) -> str:
-        """'3 encounters, 12 results, 2 identifiers' — what moved, in the order of PART_LABELS."""
-        parts = [
-            f"{len(self.moved[k])} {label}" for k, label in PART_LABELS.items() if self.moved.get(k)
-        ]
+        """'1 encounter, 12 results, 2 identifiers' — what moved, in the order of PART_NAMES."""
+        parts = [counted(len(self.moved[k]), k) for k in PART_NAMES if self.moved.get(k)]
         return ", ".join(parts) or "nothing (the merged chart was empty)"
 
 

@@ -7,7 +7,7 @@ record cannot keep — is counted in the report and put in the review queue with
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,12 @@ from typing import Any
 from himdesk.domain.access import Actor
 from himdesk.domain.demographics import InvalidInput
 from himdesk.domain.incoming import Rejected, SourceFormat, Submission
-from himdesk.interop.formats import detect_format, is_importable_name, read_submissions
+from himdesk.interop.formats import (
+    detect_format,
+    is_importable_name,
+    read_submissions,
+    unit_contents,
+)
 from himdesk.services.imports import (
     HELD,
     IMPORTED,
@@ -26,6 +31,7 @@ from himdesk.services.imports import (
 from himdesk.services.ports import UnitOfWorkFactory
 
 KEPT_PAYLOAD = 2_000_000  # bytes of a rejected file kept for the reviewer
+REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,23 @@ class FileRejection:
     label: str
     reason: str
     queue_id: int
+
+
+@dataclass(frozen=True)
+class SubmissionLine:
+    """One bundle, message or document of the import and what became of it."""
+
+    label: str
+    status: str  # "imported" | "unchanged" | "held" | "rejected"
+    patient_ids: tuple[int, ...] = ()  # the charts it wrote to or found unchanged
+    hold_id: int | None = None
+    rejection_id: int | None = None
+    reason: str = ""  # why it was rejected (the JSON names it under "rejections")
+
+    def as_json(self, mrns: Mapping[int, str]) -> dict[str, Any]:
+        return {"label": self.label, "status": self.status,
+                "patients": [mrns.get(i, "") for i in self.patient_ids],
+                "hold": self.hold_id, "rejection": self.rejection_id}  # fmt: skip
 
 
 @dataclass
@@ -46,12 +69,19 @@ class ImportReport:
     not_held: Counter[str] = field(default_factory=Counter)
     rejections: list[FileRejection] = field(default_factory=list)
     holds: list[int] = field(default_factory=list)
+    submissions: list[SubmissionLine] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
         return len(self.rejections)
 
-    def as_json(self) -> dict[str, Any]:
+    @property
+    def patient_ids(self) -> tuple[int, ...]:
+        """Every chart the import touched, in the order first touched."""
+        return tuple(dict.fromkeys(i for line in self.submissions for i in line.patient_ids))
+
+    def as_json(self, mrns: Mapping[int, str]) -> dict[str, Any]:
+        """The report for machines; `mrns` names the patients of `submissions` by MRN."""
         return {
             "files": self.files, "imported": self.imported, "unchanged": self.unchanged,
             "held": self.held, "rejected": self.rejected,
@@ -60,10 +90,30 @@ class ImportReport:
             "not_held": dict(sorted(self.not_held.items())), "holds": self.holds,
             "rejections": [{"label": r.label, "reason": r.reason, "queue_id": r.queue_id}
                            for r in self.rejections],
+            "submissions": [line.as_json(mrns) for line in self.submissions],
         }  # fmt: skip
 
 
 Progress = Callable[[int], None]  # called with the bytes of each file done
+
+
+@dataclass
+class ReceivedFile:
+    label: str
+    content: bytes
+    channel: str
+    _units: Mapping[str, bytes] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def format_name(self) -> str:
+        found = detect_format(self.content, self.label)
+        return found.value if found else "unknown"
+
+    def unit_of(self, submission: Submission) -> bytes:
+        """The submission's own bytes: one message of an HL7 v2 file, else the whole file."""
+        if self._units is None:  # split once per file, and only when something is refused
+            self._units = unit_contents(self.content, submission.format)
+        return self._units.get(submission.fingerprint, self.content)
 
 
 def import_files(
@@ -85,11 +135,12 @@ def import_files(
     report = ImportReport()
     for label, content in files:
         report.files += 1
+        received = ReceivedFile(label, content, channel)
         for item in read_submissions(content, label, detect_format(content, label)):
             if isinstance(item, Rejected):
-                _reject(unit_of_work, actor, report, (label, content, channel), item)
+                _reject(unit_of_work, actor, report, received, item)
             else:
-                _import(unit_of_work, actor, report, (content, channel), item)
+                _import(unit_of_work, actor, report, received, item)
         if progress is not None:
             progress(len(content))
     return report
@@ -99,16 +150,14 @@ def _import(
     unit_of_work: UnitOfWorkFactory,
     actor: Actor,
     report: ImportReport,
-    received: tuple[bytes, str],
+    received: ReceivedFile,
     submission: Submission,
 ) -> None:
-    content, channel = received
     try:
         with unit_of_work() as uow:
-            outcome = import_submission(uow, actor, submission, channel=channel)
+            outcome = import_submission(uow, actor, submission, channel=received.channel)
     except Rejected as rejected:
-        _reject(unit_of_work, actor, report, (submission.label, content, channel), rejected,
-                submission)  # fmt: skip
+        _reject(unit_of_work, actor, report, received, rejected, submission)
         return
     if outcome.status == HELD:
         report.held += 1
@@ -120,31 +169,39 @@ def _import(
     report.counts.update(outcome.counts)
     report.unchanged_parts += outcome.unchanged
     report.not_held.update(outcome.not_held)
+    report.submissions.append(
+        SubmissionLine(submission.label, outcome.status, outcome.patient_ids, outcome.hold_id)
+    )
 
 
 def _reject(
     unit_of_work: UnitOfWorkFactory,
     actor: Actor,
     report: ImportReport,
-    received: tuple[str, bytes, str],
+    received: ReceivedFile,
     rejected: Rejected,
     submission: Submission | None = None,
 ) -> None:
-    label, content, channel = received
-    source_format = submission.format.value if submission else _format_name(content, label)
+    """Queue exactly what was refused: the message (HL7 v2) or the file, with its header."""
+    if submission is not None:
+        label, payload = submission.label, received.unit_of(submission)
+        source_format, kind, control_id = (submission.format.value, submission.message_type,
+                                           submission.control_id)  # fmt: skip
+    else:
+        source_format = received.format_name
+        label = f"{received.label} {rejected.unit}" if rejected.unit else received.label
+        payload = received.content if rejected.payload is None else rejected.payload
+        kind, control_id = rejected.message_type, rejected.control_id
     with unit_of_work() as uow:
         queue_id = record_rejection(
-            uow, actor, format=source_format, label=label, channel=channel,
-            reason=str(rejected), payload=content[:KEPT_PAYLOAD],
-            message_type=submission.message_type if submission else "",
-            control_id=submission.control_id if submission else "",
+            uow, actor, format=source_format, label=label, channel=received.channel,
+            reason=str(rejected), payload=payload[:KEPT_PAYLOAD], message_type=kind,
+            control_id=control_id,
         )  # fmt: skip
     report.rejections.append(FileRejection(label, str(rejected), queue_id))
-
-
-def _format_name(content: bytes, label: str) -> str:
-    found = detect_format(content, label)
-    return found.value if found else "unknown"
+    report.submissions.append(
+        SubmissionLine(label, REJECTED, rejection_id=queue_id, reason=str(rejected))
+    )
 
 
 def importable_files(paths: Sequence[Path]) -> list[Path]:

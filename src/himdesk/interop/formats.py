@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import PurePath
+from typing import Any
 
 from himdesk.domain.incoming import Rejected, SourceFormat, Submission
 
@@ -19,6 +20,9 @@ READERS = {
     SourceFormat.HL7V2: ("himdesk.interop.hl7v2.reader", "read_hl7"),
     SourceFormat.CCDA: ("himdesk.interop.ccda.reader", "read_ccda"),
 }
+# Formats whose files hold many units (HL7 v2: many messages): each unit's bytes by its
+# fingerprint. In FHIR and C-CDA the file is the unit.
+UNIT_SPLITTERS = {SourceFormat.HL7V2: ("himdesk.interop.hl7v2.reader", "messages_by_fingerprint")}
 BY_SUFFIX = {
     ".json": SourceFormat.FHIR,
     ".ndjson": SourceFormat.FHIR,
@@ -74,11 +78,25 @@ def read_submissions(
                        f"{source_format.value} reader)")  # fmt: skip
 
 
+def unit_contents(content: bytes, source_format: SourceFormat) -> Mapping[str, bytes]:
+    """The exact bytes of each bundle, message or document of a file, by fingerprint; empty
+    when the file is the one unit (or cannot be split)."""
+    if source_format not in UNIT_SPLITTERS:
+        return {}
+    splitter: Callable[[bytes], Mapping[str, bytes]] | None = _loaded(
+        *UNIT_SPLITTERS[source_format]
+    )
+    return splitter(content) if splitter else {}
+
+
 def _reader(source_format: SourceFormat) -> Reader | None:
-    module_name, function = READERS[source_format]
+    reader: Reader | None = _loaded(*READERS[source_format])
+    return reader
+
+
+def _loaded(module_name: str, function: str) -> Any:
     try:
         module = importlib.import_module(module_name)
     except ImportError:
         return None
-    reader: Reader | None = getattr(module, function, None)
-    return reader
+    return getattr(module, function, None)

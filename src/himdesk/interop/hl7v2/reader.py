@@ -29,6 +29,7 @@ _WRAPPERS = {b"FHS", b"FTS", b"BHS", b"BTS"}  # file and batch header/trailer se
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{2}")
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BOM = b"\xef\xbb\xbf"
+_STRAY = "text outside any message: every message must start with an MSH segment"
 
 
 @dataclass(frozen=True)
@@ -73,15 +74,35 @@ def read_hl7(content: bytes, label: str) -> Iterator[Submission | Rejected]:
         if isinstance(piece, Rejected):
             yield piece
             continue
+        unit = f"message {piece.number}" if many else ""
         try:
-            yield _read_message(piece, f"{label} message {piece.number}" if many else label)
+            yield _read_message(piece, f"{label} {unit}" if unit else label)
         except Rejected as rejected:
-            yield rejected
+            yield _naming(rejected, piece, unit)
         except Exception as err:  # the same last resort, per message: name it, go on
-            yield Rejected(
-                f"message {piece.number}",
-                f"could not be read (internal error: {type(err).__name__})",
-            )
+            problem = f"could not be read (internal error: {type(err).__name__})"
+            yield _naming(Rejected(f"message {piece.number}", problem), piece, unit)
+
+
+def _naming(rejected: Rejected, raw: RawMessage, unit: str) -> Rejected:
+    """The rejection of one message carries that message alone (not the file around it) and
+    its type and control id as far as its MSH can be read, for the review queue."""
+    header = message_header(raw.content)
+    rejected.unit, rejected.payload = unit, raw.content
+    if header is not None:
+        rejected.message_type = rejected.message_type or header.message_type.upper()[:40]
+        rejected.control_id = rejected.control_id or header.control_id
+    return rejected
+
+
+def messages_by_fingerprint(content: bytes) -> dict[str, bytes]:
+    """Each message's exact bytes by its fingerprint: what a message refused after it was
+    read (by the import) is kept as, instead of the whole file."""
+    return {
+        hashlib.sha256(piece.content).hexdigest(): piece.content
+        for piece in split_messages(content)
+        if isinstance(piece, RawMessage)
+    }
 
 
 def split_messages(content: bytes) -> list[RawMessage | Rejected]:
@@ -89,7 +110,7 @@ def split_messages(content: bytes) -> list[RawMessage | Rejected]:
     content = content.replace(b"\x0b", b"").replace(b"\x1c", b"")  # MLLP framing bytes
     found: list[RawMessage | Rejected] = []
     current: list[tuple[int, int]] = []
-    in_stray_text = False  # one rejection per run of lines outside any message
+    stray: tuple[Rejected, int] | None = None  # one rejection per run of lines outside messages
 
     def close() -> None:
         if current:
@@ -107,17 +128,15 @@ def split_messages(content: bytes) -> list[RawMessage | Rejected]:
             continue
         if tag in _WRAPPERS or tag == b"MSH":
             close()
-            in_stray_text = False
+            stray = None
         if tag == b"MSH" or (current and tag not in _WRAPPERS):
             current.append((start, end))
-        elif tag not in _WRAPPERS and not in_stray_text:
-            found.append(
-                Rejected(
-                    f"line {_line_number(content, start)}",
-                    "text outside any message: every message must start with an MSH segment",
-                )
-            )
-            in_stray_text = True
+        elif tag not in _WRAPPERS:
+            if stray is None:
+                where = f"line {_line_number(content, start)}"
+                stray = (Rejected(where, _STRAY, unit=where), start)
+                found.append(stray[0])
+            stray[0].payload = content[stray[1] : end]  # the run of stray lines, as received
     close()
     return found
 

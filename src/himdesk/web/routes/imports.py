@@ -4,26 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from himdesk.domain.demographics import InvalidInput
 from himdesk.interop.file_imports import import_files
 from himdesk.services.import_reviews import (
     decide_hold,
-    list_holds,
-    list_rejections,
     open_hold,
     open_rejection,
     queue_counts,
     resolve_rejection,
 )
-from himdesk.web.params import RecordId
+from himdesk.services.patient_labels import label_patients
+from himdesk.services.review_queues import QueueView, held_imports, rejected_inputs
+from himdesk.web.params import LARGEST_ID, RecordId
 from himdesk.web.rendering import page
 from himdesk.web.sessions import CheckedSession, Session, himdesk_of
 
 router = APIRouter()
 LARGEST_UPLOAD = 50_000_000  # bytes per file; larger imports go through `himdesk import`
+SHOWN_LINES = 200  # submissions listed in the report; the rest are counted
+QueueId = Annotated[int, Query(ge=0, le=LARGEST_ID)]  # 0: none
 
 
 @router.get("/imports")
@@ -47,8 +49,11 @@ def upload(
         with himdesk.unit_of_work() as uow:
             counts = queue_counts(uow, session.actor)
         return page(request, "imports.html", status_code=400, counts=counts, errors=err.errors)
-    status = 422 if report.rejected else 200
-    return page(request, "import_report.html", status_code=status, report=report)
+    lines = report.submissions[:SHOWN_LINES]
+    with himdesk.unit_of_work() as uow:
+        labels = label_patients(uow, session.actor, (i for line in lines for i in line.patient_ids))
+    return page(request, "import_report.html", status_code=422 if report.rejected else 200,
+                report=report, lines=lines, labels=labels)  # fmt: skip
 
 
 def _read(upload: UploadFile) -> tuple[str, bytes]:
@@ -60,10 +65,17 @@ def _read(upload: UploadFile) -> tuple[str, bytes]:
 
 
 @router.get("/imports/holds")
-def holds(request: Request, session: Session, decided: int = 0) -> Response:
+def holds(
+    request: Request,
+    session: Session,
+    show: QueueView = QueueView.OPEN,
+    decided: QueueId = 0,
+    notice: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
-        waiting = list_holds(uow, session.actor)
-    return page(request, "import_holds.html", holds=waiting, decided=decided)
+        found = held_imports(uow, session.actor, show)
+    return page(request, "import_holds.html", holds=found, show=show, decided=decided,
+                notice=notice)  # fmt: skip
 
 
 @router.get("/imports/holds/{hold_id}")
@@ -95,17 +107,21 @@ def decide(
 ) -> Response:
     try:
         with himdesk_of(request).unit_of_work() as uow:
-            decide_hold(uow, session.actor, hold_id, decision, choices)
+            outcome = decide_hold(uow, session.actor, hold_id, decision, choices)
     except InvalidInput as err:
         return _hold_page(request, session, hold_id, err.errors)
-    return RedirectResponse(f"/imports/holds?decided={hold_id}", status_code=303)
+    notice = "discarded" if outcome is None else "imported"
+    return RedirectResponse(f"/imports/holds?decided={hold_id}&notice={notice}", 303)
 
 
 @router.get("/imports/rejections")
-def rejections(request: Request, session: Session) -> Response:
+def rejections(
+    request: Request, session: Session, show: QueueView = QueueView.OPEN, handled: QueueId = 0
+) -> Response:
     with himdesk_of(request).unit_of_work() as uow:
-        found = list_rejections(uow, session.actor)
-    return page(request, "interface_rejections.html", rejections=found)
+        found = rejected_inputs(uow, session.actor, show)
+    return page(request, "interface_rejections.html", rejections=found, show=show,
+                handled=handled)  # fmt: skip
 
 
 @router.get("/imports/rejections/{rejection_id}")
@@ -135,4 +151,4 @@ def handle_rejection(
             resolve_rejection(uow, session.actor, rejection_id, note)
     except InvalidInput as err:
         return _rejection_page(request, session, rejection_id, err.errors)
-    return RedirectResponse("/imports/rejections", status_code=303)
+    return RedirectResponse(f"/imports/rejections?handled={rejection_id}", status_code=303)

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from himdesk.domain.demographics import InvalidInput
 from himdesk.domain.patient_merges import UNDO_REASON_LIMIT
+from himdesk.services.patient_labels import label_patients
 from himdesk.services.patient_merges import list_merges, undo_merge
 from himdesk.web.params import RecordId
 from himdesk.web.rendering import page
@@ -19,16 +20,22 @@ router = APIRouter()
 
 @router.get("/merges")
 def merges(request: Request, session: Session, undone: int = 0) -> Response:
-    with himdesk_of(request).unit_of_work() as uow:
+    return _merges_page(request, session, undone=bool(undone))
+
+
+def _merges_page(
+    request: Request, session: Session, *, undone: bool, errors: dict[int, str] | None = None
+) -> Response:
+    """The merges, each patient named beside its MRN as patient search would name it."""
+    himdesk = himdesk_of(request)
+    with himdesk.unit_of_work() as uow:
         found = list_merges(uow, session.actor)
-    return page(
-        request,
-        "merges.html",
-        merges=found,
-        undone=bool(undone),
-        errors={},
-        limit=UNDO_REASON_LIMIT,
-    )
+    with himdesk.unit_of_work() as uow:
+        ids = {i for m in found for i in (m.surviving_patient_id, m.merged_patient_id)}
+        names = label_patients(uow, session.actor, ids)
+    return page(request, "merges.html", status_code=400 if errors else 200, merges=found,
+                names=names, undone=undone, errors=errors or {},
+                limit=UNDO_REASON_LIMIT)  # fmt: skip
 
 
 @router.post("/merges/{merge_id}/undo")
@@ -43,15 +50,6 @@ def undo(
         with himdesk.unit_of_work() as uow:
             undo_merge(uow, session.actor, merge_id, reason)
     except InvalidInput as err:
-        with himdesk.unit_of_work() as uow:
-            found = list_merges(uow, session.actor)
-        return page(
-            request,
-            "merges.html",
-            status_code=400,
-            merges=found,
-            undone=False,
-            errors={merge_id: err.errors.get("reason", str(err))},
-            limit=UNDO_REASON_LIMIT,
-        )
+        errors = {merge_id: err.errors.get("reason", str(err))}
+        return _merges_page(request, session, undone=False, errors=errors)
     return RedirectResponse("/merges?undone=1", status_code=303)
