@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from himdesk.bootstrap import Himdesk
 from himdesk.domain.access import Actor, PermissionDenied, Role
+from himdesk.domain.demographics import InvalidInput
 from himdesk.domain.incoming import IdentifierKind, PatientIdentifier
 from himdesk.domain.records import Clinician, Diagnosis, Medication, Procedure
 from himdesk.domain.sensitivity import SensitiveCategory
@@ -21,6 +22,7 @@ from tests.fakes import T0, ChartBuilder
 MANAGER = Actor(user_id=8, username="mia", role=Role.HIM_MANAGER)
 CODER = Actor(user_id=7, username="cora", role=Role.CODER)
 ANALYST = Actor(user_id=9, username="ana", role=Role.ANALYST)
+HIT = Actor(user_id=6, username="hal", role=Role.HIT)
 Ids = dict[str, int]
 
 
@@ -146,3 +148,82 @@ def test_an_analyst_is_refused_the_whole_record(himdesk: Himdesk, ids: Ids) -> N
         whole_record(uow, ANALYST, ids["patient"])
     with himdesk.unit_of_work() as uow, pytest.raises(PermissionDenied):
         whole_records(uow, ANALYST, [ids["patient"]])
+
+
+REASON = "Release to the patient's new provider, request 2026-114"
+
+
+def _grants(himdesk: Himdesk) -> list[dict[str, object]]:
+    with himdesk.engine.connect() as db:
+        return [dict(r._mapping) for r in db.execute(select(t.access_grants))]
+
+
+def test_a_stated_reason_opens_the_labelled_documents_for_that_read_alone(
+    himdesk: Himdesk, ids: Ids
+) -> None:
+    with himdesk.unit_of_work() as uow:
+        opened = whole_record(uow, MANAGER, ids["patient"], stated_reason=REASON)
+    labels = [d.sensitivity for d in opened.documents]
+    assert sorted(labels, key=str) == [None, SensitiveCategory.SUBSTANCE_USE]
+    assert ids["nurse"] in {c.id for c in opened.clinicians}
+    with himdesk.unit_of_work() as uow:
+        again = whole_record(uow, MANAGER, ids["patient"])
+    assert [d.sensitivity for d in again.documents] == [None]  # nothing stayed open
+
+
+def test_the_stated_reason_is_kept_and_audited_as_the_workstations_is(
+    himdesk: Himdesk, ids: Ids
+) -> None:
+    with himdesk.unit_of_work() as uow:
+        whole_record(uow, MANAGER, ids["patient"], stated_reason=f"  {REASON} ")
+    (grant,) = _grants(himdesk)
+    assert (grant["user_id"], grant["kind"], grant["reason"]) == (8, "stated_reason", REASON)
+    assert grant["expires_at"] == grant["granted_at"]  # usable by no later read
+    with himdesk.unit_of_work() as uow:
+        events = [e.entry for e in uow.audit.list_for_patient(ids["patient"], 5)]
+    assert [(e.action, e.object_type, e.object_id) for e in events] == [
+        ("chart.read", "record", str(ids["patient"])),
+        ("record.reason", "access-grant", str(grant["id"])),
+    ]
+
+
+def test_a_stated_reason_opens_a_vip_chart_once(himdesk: Himdesk, ids: Ids) -> None:
+    with himdesk.unit_of_work() as uow:
+        restrict_patient(uow, MANAGER, ids["patient"], "vip", "Board member of the hospital")
+    with himdesk.unit_of_work() as uow:
+        record = whole_record(uow, MANAGER, ids["patient"], stated_reason=REASON)
+    assert record.patient.id == ids["patient"] and len(record.documents) == 2
+    with himdesk.unit_of_work() as uow, pytest.raises(ReasonRequired):
+        whole_record(uow, MANAGER, ids["patient"])
+
+
+def test_no_reason_is_recorded_where_nothing_is_restricted(himdesk: Himdesk, ids: Ids) -> None:
+    with himdesk.unit_of_work() as uow:
+        whole_record(uow, MANAGER, ids["other"], stated_reason=REASON)
+    assert _grants(himdesk) == []
+
+
+def test_a_role_that_may_not_read_restricted_records_cannot_state_a_reason(
+    himdesk: Himdesk, ids: Ids
+) -> None:
+    with himdesk.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        whole_record(uow, HIT, ids["patient"], stated_reason=REASON)
+    with himdesk.unit_of_work() as uow:
+        event = uow.audit.list_for_patient(ids["patient"], 1)[0].entry
+    assert (event.action, event.outcome) == ("record.restricted.read", "denied")
+    assert _grants(himdesk) == []
+
+
+def test_a_reason_too_short_to_say_anything_is_refused(himdesk: Himdesk, ids: Ids) -> None:
+    with himdesk.unit_of_work() as uow, pytest.raises(InvalidInput, match="at least 10"):
+        whole_record(uow, MANAGER, ids["patient"], stated_reason="because")
+
+
+def test_other_systems_record_numbers_leave_with_the_contact_details(
+    himdesk: Himdesk, ids: Ids
+) -> None:
+    with himdesk.unit_of_work() as uow:
+        manager = whole_record(uow, MANAGER, ids["patient"])
+        coder = whole_record(uow, CODER, ids["patient"])
+    assert [i.value for i in manager.identifiers] == ["X9"]
+    assert coder.identifiers == ()

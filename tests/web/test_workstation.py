@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
 from himdesk.bootstrap import Himdesk
+from himdesk.services.imports import import_submission
 from tests.fakes import FakeClock
+from tests.submissions import IMPORTER, a_chart, a_patient, a_submission
 from tests.web.conftest import PASSWORD, LogIn, csrf_of
 
 
@@ -314,3 +318,74 @@ def test_an_unknown_patient_in_a_privacy_form_is_not_found_not_a_crash(log_in: L
     )
     assert response.status_code == 404
     assert client.get("/patients/999999/access-report.csv").status_code == 404
+
+
+@pytest.fixture
+def received_chart(himdesk: Himdesk, seeded: dict[str, int]) -> dict[str, int]:
+    """A stay with every part received from another organisation (FHIR R4), a result without
+    a reference range among them, and the record number the sender knows the patient by."""
+    with himdesk.unit_of_work() as uow:
+        outcome = import_submission(uow, IMPORTER, a_submission(a_chart(a_patient(mrn="X77"))))
+    patient = outcome.patient_ids[0]
+    with himdesk.unit_of_work() as uow:
+        (stay,) = uow.chart.encounters(patient)
+        (document,) = uow.chart.document_headers(patient)
+    return {"patient": patient, "encounter": stay.id or 0, "document": document.id or 0}
+
+
+def test_a_received_chart_marks_each_part_with_its_sender(
+    log_in: LogIn, received_chart: dict[str, int]
+) -> None:
+    page = log_in("hit").get(f"/patients/{received_chart['patient']}").text
+    # encounter, document, result, diagnosis, procedure, medication
+    assert page.count("Received · FHIR R4") == 6
+    assert "urn:fhir" not in page
+
+
+def test_the_hospitals_own_chart_carries_no_received_mark(
+    log_in: LogIn, seeded: dict[str, int], received_chart: dict[str, int]
+) -> None:
+    page = log_in("hit").get(f"/patients/{seeded['patient']}").text
+    assert "Received ·" not in page
+    assert f'href="/encounters/{seeded["encounter"]}/analysis"' in page
+
+
+def test_a_received_stay_offers_no_completeness_analysis(
+    log_in: LogIn, received_chart: dict[str, int]
+) -> None:
+    client = log_in("hit")
+    chart = client.get(f"/patients/{received_chart['patient']}").text
+    assert "Completeness analysis" not in chart
+    analysis = client.get(f"/encounters/{received_chart['encounter']}/analysis")
+    assert analysis.status_code == 200
+    assert "filed as received, not analysed" in analysis.text
+    assert "Filed, not analysed" in analysis.text
+    assert "Re-run analysis" not in analysis.text
+    assert "Complete analysis</button>" not in analysis.text
+
+
+def test_a_result_without_a_reference_range_shows_a_dash_not_a_bare_unit(
+    log_in: LogIn, received_chart: dict[str, int]
+) -> None:
+    page = log_in("coder").get(f"/patients/{received_chart['patient']}").text
+    row = page.split("Sodium", 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    assert cells[2].strip() == "—"  # Latest, Flag, Reference
+
+
+def test_a_received_document_names_its_sender_in_the_viewer(
+    log_in: LogIn, received_chart: dict[str, int]
+) -> None:
+    url = f"/patients/{received_chart['patient']}/documents/{received_chart['document']}"
+    assert "Received · FHIR R4" in log_in("hit").get(url).text
+
+
+def test_other_systems_record_numbers_are_shown_to_him_staff_but_not_to_coders(
+    log_in: LogIn, received_chart: dict[str, int]
+) -> None:
+    url = f"/patients/{received_chart['patient']}"
+    shown = log_in("hit").get(url).text
+    assert "Record numbers elsewhere" in shown and "X77" in shown
+    assert "urn:oid:2.16.840.1.99" in shown
+    hidden = log_in("coder").get(url).text
+    assert "X77" not in hidden and "Record numbers elsewhere" not in hidden

@@ -1,8 +1,12 @@
-"""`himdesk export --patient MRN [--format fhir] [--out FILE] [--base URL]`: the EHI package.
+"""`himdesk export --patient MRN [--format fhir] [--out FILE] [--base URL] [--reason TEXT]`.
 
 One FHIR R4 Bundle of type `collection` holding the patient's whole record, for the patient
 or another provider (ONC 170.315(b)(10), single-patient electronic health information export).
 https://hl7.org/fhir/R4/bundle.html
+
+`--reason` is the command line's stated reason: it opens a VIP or employee chart and the
+documents labelled sensitive for this one export, and is recorded in the audit trail. It
+leaves no access behind: every operator at the terminal acts under the same user id.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from typing import Annotated, Any
 import orjson
 import typer
 
-from himdesk.cli.context import build, clean_errors, err_console, operator
+from himdesk.cli.context import build, clean_errors, err_console, fail, operator
 from himdesk.domain.access import Role
 from himdesk.domain.export_jobs import instant
 from himdesk.domain.patient_record import PatientRecord
 from himdesk.interop.fhir.outbound import record_resources
+from himdesk.services.access_control import ReasonRequired
 from himdesk.services.bulk_export import record_for_export
 
 # Relative references ("Patient/12") resolve inside a bundle against the base of each entry's
@@ -45,11 +50,20 @@ def export(
     base: Annotated[
         str, typer.Option("--base", help="FHIR base URL of the entries")
     ] = DEFAULT_BASE,
+    reason: Annotated[
+        str,
+        typer.Option("--reason", help="Why a VIP/employee chart or labelled documents go out"),
+    ] = "",
 ) -> None:
     """Export a patient's whole record as one FHIR R4 Bundle (audited as a disclosure)."""
     himdesk = build(ctx)
     with clean_errors(), himdesk.unit_of_work() as uow:
-        record = record_for_export(uow, operator(Role.HIM_MANAGER), patient)
+        try:
+            record = record_for_export(uow, operator(Role.HIM_MANAGER), patient,
+                                       stated_reason=reason)  # fmt: skip
+        except ReasonRequired:
+            fail(f"MRN {patient.strip().upper()} is a restricted (VIP or employee) chart: state "
+                 "why it is disclosed with --reason TEXT (kept in the audit trail)")  # fmt: skip
         bundle = package_bundle(record, base.rstrip("/"), instant(uow.clock()))
     content = orjson.dumps(bundle, option=orjson.OPT_INDENT_2) + b"\n"
     if out is None:

@@ -173,7 +173,9 @@ class Clinician:
 
     @property
     def display_name(self) -> str:
-        return f"{self.given_name} {self.family_name}, {self.credentials}"
+        name = f"{self.given_name} {self.family_name}"
+        # Clinicians received from other systems often come without credentials.
+        return f"{name}, {self.credentials}" if self.credentials else name
 
 
 @dataclass

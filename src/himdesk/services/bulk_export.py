@@ -150,16 +150,19 @@ def _id(job: ExportJob) -> int:
     return job.id
 
 
-def record_for_export(uow: UnitOfWork, actor: Actor, mrn: str) -> PatientRecord:
+def record_for_export(
+    uow: UnitOfWork, actor: Actor, mrn: str, *, stated_reason: str = ""
+) -> PatientRecord:
     """One patient's whole record for an EHI package (`himdesk export --patient`).
 
-    Read like opening the chart (record_exchange.whole_record), then audited as a disclosure.
+    Read like opening the chart (record_exchange.whole_record, which takes the stated reason
+    for a restricted chart or labelled documents), then audited as a disclosure.
     """
     audit.require(uow, actor, Action.EXPORT_RECORDS)
     patient = uow.patients.find_by_mrn(mrn.strip().upper())
     if patient is None or patient.id is None:
         raise NotFound("patient with MRN", mrn.strip())
-    record = record_exchange.whole_record(uow, actor, patient.id)
+    record = record_exchange.whole_record(uow, actor, patient.id, stated_reason=stated_reason)
     audit.record(uow, actor, EXPORT, patient_id=patient.id, object_type="ehi-package",
                  object_id=patient.id)  # fmt: skip
     uow.commit()

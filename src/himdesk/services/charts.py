@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from himdesk.domain.access import Action, Actor, is_permitted
 from himdesk.domain.amendments import AmendmentRequest, AmendmentTarget
 from himdesk.domain.identifiers import mask_ssn
+from himdesk.domain.import_records import PartKind
+from himdesk.domain.incoming import IdentifierKind, PatientIdentifier
+from himdesk.domain.record_sources import analysed_here, received_label, senders_by_part
 from himdesk.domain.records import (
     Allergy,
     ClinicalDocument,
@@ -65,6 +68,10 @@ class Chart:
     amendments: Sequence[AmendmentRequest] = ()
     # Set when this patient was merged into another (HL7 A40): its chart now lives there.
     merged_into_mrn: str = ""
+    # (part kind, id) -> the systems an import received that part from; absent: recorded here.
+    received: Mapping[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
+    # The record numbers other systems know the patient by (roles that see contact details).
+    other_identifiers: Sequence[PatientIdentifier] = ()
 
     @property
     def patient(self) -> Patient:
@@ -74,6 +81,15 @@ class Chart:
     def accounts(self) -> dict[int | None, str]:
         """Encounter id -> account number, to show which encounter a document is filed to."""
         return {e.id: e.account_number for e in self.encounters}
+
+    def received_from(self, kind: str, part_id: int | None) -> str:
+        """Who sent this part ("FHIR R4", "HL7 v2 CDPH", "C-CDA"), or "" when it was
+        recorded here."""
+        return received_label(self.received.get((kind, part_id or 0), ()))
+
+    def is_analysed_here(self, encounter: Encounter) -> bool:
+        """False for an encounter received from another organisation: filed, not analysed."""
+        return analysed_here(self.received.get((PartKind.ENCOUNTER.value, encounter.id or 0), ()))
 
 
 def open_chart(uow: UnitOfWork, actor: Actor, patient_id: int) -> Chart:
@@ -136,7 +152,17 @@ def _assemble(uow: UnitOfWork, actor: Actor, patient: Patient) -> Chart:
         results_by_test=dict(results),
         amendments=uow.amendments.list_for_patient(pid),
         merged_into_mrn=uow.patient_merges.merged_into_mrn(pid) or "",
+        received=senders_by_part(uow.chart.received_parts(pid)),
+        other_identifiers=_other_identifiers(uow, pid) if contact else (),
     )
+
+
+def _other_identifiers(uow: UnitOfWork, patient_id: int) -> Sequence[PatientIdentifier]:
+    """Other systems' record numbers with their assigning authorities. Shown like the street
+    address, to the roles that see contact details: they identify the patient directly and
+    coding needs none of them. SSN rows hold a keyed digest, never shown."""
+    found = uow.records.identifiers_of([patient_id]).get(patient_id, ())
+    return [i for i in found if i.kind is IdentifierKind.MRN]
 
 
 @dataclass(frozen=True)
@@ -147,6 +173,7 @@ class DocumentView:
     clinicians: dict[int, Clinician]
     history: Sequence[RecordVersion]
     amendments: Sequence[AmendmentRequest] = ()
+    received_from: str = ""  # the sending system when an import wrote it
 
 
 def document_of(
@@ -178,6 +205,7 @@ def read_document(uow: UnitOfWork, actor: Actor, patient_id: int, document_id: i
         clinicians=uow.clinicians.get_many(ids),
         history=uow.versions.list_for("document", document_id),
         amendments=uow.amendments.list_for_target(AmendmentTarget.DOCUMENT, document_id),
+        received_from=received_label(uow.chart.senders_of(PartKind.DOCUMENT, document_id)),
     )
     event = audit.record(uow, actor, "document.read", patient_id=patient_id,
                          object_type="document", object_id=document_id)  # fmt: skip

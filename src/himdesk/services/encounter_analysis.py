@@ -15,6 +15,8 @@ from himdesk.domain.access import Action, Actor
 from himdesk.domain.chart_review import ChartReview, ChartStatus, TrackedDeficiency
 from himdesk.domain.completeness import Evidence, EvidenceSource
 from himdesk.domain.delinquency import AgeBand, band_of
+from himdesk.domain.import_records import PartKind
+from himdesk.domain.record_sources import analysed_here, received_label
 from himdesk.domain.records import Clinician, Encounter
 from himdesk.services import audit
 from himdesk.services.access_control import check_access, flag_chart_access
@@ -52,6 +54,9 @@ class EncounterAnalysis:
     open: Sequence[DeficiencyLine]
     cleared: Sequence[DeficiencyLine]
     today: date
+    # An encounter received from another organisation is filed, not analysed here.
+    received_from: str = ""
+    analysed_here: bool = True
 
     @property
     def status(self) -> ChartStatus:
@@ -98,6 +103,7 @@ def _analysis(uow: UnitOfWork, actor: Actor, encounter: Encounter) -> EncounterA
     people = {t.deficiency.assignee_id for t in history} | {encounter.attending_id}
     names = uow.clinicians.get_many({i for i in people if i})
     lines = [_line(t, names, documents) for t in history]
+    senders = uow.chart.senders_of(PartKind.ENCOUNTER, encounter.id)
     analysis = EncounterAnalysis(
         banner=banner_of(uow, patient),
         encounter=encounter,
@@ -106,6 +112,8 @@ def _analysis(uow: UnitOfWork, actor: Actor, encounter: Encounter) -> EncounterA
         open=[line for line in lines if line.tracked.is_open],
         cleared=[line for line in lines if not line.tracked.is_open],
         today=uow.clock().date(),
+        received_from=received_label(senders),
+        analysed_here=analysed_here(senders),
     )
     event = audit.record(uow, actor, "chart.analysis.read", patient_id=encounter.patient_id,
                          object_type="encounter", object_id=encounter.id)  # fmt: skip

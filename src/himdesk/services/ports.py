@@ -37,6 +37,7 @@ from himdesk.domain.patient_merges import PatientMerge
 from himdesk.domain.patient_record import PatientRecord
 from himdesk.domain.queries import PhysicianQuery, QueryStatus
 from himdesk.domain.record_search import Page, RecordCriteria, RecordKind
+from himdesk.domain.record_sources import ReceivedPart
 from himdesk.domain.records import (
     Allergy,
     ClinicalDocument,
@@ -157,9 +158,15 @@ class ChartRepository(Protocol):
     def discharged_encounters(
         self, encounter_id: int | None = None, *, after: int = 0, limit: int | None = None
     ) -> Sequence[Encounter]:
-        """In id order: one, all, or a page of `limit` with ids above `after`."""
+        """In id order: one, all, or a page of `limit` with ids above `after`; only those
+        analysed here (domain.record_sources.analysed_here)."""
         ...
 
+    def received_parts(self, patient_id: int) -> Sequence[ReceivedPart]:
+        """The chart's parts an import wrote, with their senders (one query)."""
+        ...
+
+    def senders_of(self, kind: PartKind, entity_id: int) -> Sequence[str]: ...
     def encounter_documents(self, encounter_id: int) -> Sequence[ClinicalDocument]: ...
     def encounter_procedures(self, encounter_id: int) -> Sequence[Procedure]: ...
     def encounter_records(
@@ -514,10 +521,25 @@ RecordPart = (
 )
 
 
+@dataclass(frozen=True)
+class PriorImport:
+    """Before an import: the receipt of the same bytes (imported before), an open hold
+    waiting with them, the links of the parts it names, and which linked patients (by
+    the links' patient and entity ids) were merged into another patient."""
+
+    receipt: ImportReceipt | None
+    hold_id: int | None
+    links: dict[LinkKey, SourceLink]
+    merged: frozenset[int]
+
+
 class ImportRepository(Protocol):
     """What an import writes: receipts, links to the senders' parts, parts in batches."""
 
-    def find_receipt(self, fingerprint: str) -> ImportReceipt | None: ...
+    def prior(self, fingerprint: str, keys: Collection[LinkKey]) -> PriorImport:
+        """What is known of a submission before it is applied (see PriorImport)."""
+        ...
+
     def add_receipt(self, receipt: ImportReceipt) -> int: ...
     def links(self, keys: Collection[LinkKey]) -> dict[LinkKey, SourceLink]: ...
     def add_links(self, links: Sequence[NewSourceLink]) -> None: ...

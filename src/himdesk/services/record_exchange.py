@@ -6,6 +6,9 @@ documents labelled sensitive (behavioral health, 42 CFR Part 2, HIV/STI, reprodu
 health) leave only while the user holds an access grant for the patient. Minimum necessary
 applies to what leaves as it does to what the chart shows: the SSN only to roles that may read
 it (`READ_FULL_SSN`), the street address, ZIP and phone only to roles with `READ_FULL_ADDRESS`.
+
+The command line states its reason with the read itself (`stated_reason`): its operators all
+share one user id, so a lasting grant would open the chart to every one of them for an hour.
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from dataclasses import dataclass, field, replace
 from himdesk.domain.access import Action, Actor, PermissionDenied, Role, is_permitted
 from himdesk.domain.patient_record import PatientRecord
 from himdesk.domain.records import Address, ClinicalDocument, Clinician, Patient
-from himdesk.domain.restrictions import PATIENT_LEVEL
+from himdesk.domain.restrictions import (
+    PATIENT_LEVEL,
+    AccessGrant,
+    AccessKind,
+    checked_reason,
+)
 from himdesk.services import audit
 from himdesk.services.access_control import (
     ReasonRequired,
@@ -29,22 +37,48 @@ from himdesk.services.ports import UnitOfWork
 RECORD_READ = Action.READ_CHART.value  # counted as a chart opening in access review
 
 
-def whole_record(uow: UnitOfWork, actor: Actor, patient_id: int) -> PatientRecord:
+def whole_record(
+    uow: UnitOfWork, actor: Actor, patient_id: int, *, stated_reason: str = ""
+) -> PatientRecord:
     """One patient's whole record, read like opening the chart.
 
     Raises NotFound, PermissionDenied, or ReasonRequired (a restricted chart: state a reason
-    or break the glass first, as in the workstation).
+    or break the glass first, as in the workstation). With `stated_reason` a role that may
+    read restricted records (`READ_RESTRICTED`) gets the VIP or employee chart and the
+    labelled documents for this one read; the reason is recorded and audited.
     """
     audit.require(uow, actor, Action.READ_CHART, patient_id)
     record = uow.records.whole_record(patient_id)
-    grant = check_access(uow, actor, patient_id)
-    unlocked = grant is not None or has_active_grant(uow, actor, patient_id)
+    if stated_reason:
+        _state_reason_once(uow, actor, record, stated_reason)
+        unlocked = True
+    else:
+        grant = check_access(uow, actor, patient_id)
+        unlocked = grant is not None or has_active_grant(uow, actor, patient_id)
     record = minimum_necessary(actor, record, sensitive_documents=unlocked)
     event = audit.record(uow, actor, RECORD_READ, patient_id=patient_id, object_type="record",
                          object_id=patient_id)  # fmt: skip
     flag_chart_access(uow, actor, record.patient, event)
     uow.commit()
     return record
+
+
+def _state_reason_once(uow: UnitOfWork, actor: Actor, record: PatientRecord, reason: str) -> None:
+    """A reason stated for this read alone. Kept as the workstation keeps one (an access grant
+    holding the reason, audited as `record.reason`), but expiring the moment it is given, so
+    nothing stays open afterwards. Recorded only when the record holds something it opens."""
+    patient_id = record.patient.id
+    assert patient_id is not None  # noqa: S101 - stored patients have ids
+    audit.require(uow, actor, Action.READ_RESTRICTED, patient_id)
+    reason = checked_reason(reason)
+    chart_restricted = bool(uow.access.restrictions(patient_id) & PATIENT_LEVEL)
+    if chart_restricted or any(d.sensitivity is not None for d in record.documents):
+        now = uow.clock()
+        grant = uow.access.add_grant(
+            AccessGrant(actor.user_id, patient_id, AccessKind.STATED_REASON, reason, now, now)
+        )
+        audit.record(uow, actor, "record.reason", patient_id=patient_id,
+                     object_type="access-grant", object_id=grant.id)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -114,11 +148,14 @@ def minimum_necessary(
     documents = record.documents
     if not sensitive_documents:
         documents = tuple(d for d in documents if d.sensitivity is None)
-    if patient is record.patient and documents is record.documents:
+    # Other systems' record numbers go with the contact details, as in the chart.
+    contact = is_permitted(actor.role, Action.READ_FULL_ADDRESS)
+    identifiers = record.identifiers if contact else ()
+    unchanged = patient is record.patient and documents is record.documents
+    if unchanged and identifiers is record.identifiers:
         return record
-    return replace(
-        record, patient=patient, documents=documents, clinicians=_still_named(record, documents)
-    )
+    return replace(record, patient=patient, documents=documents, identifiers=identifiers,
+                   clinicians=_still_named(record, documents))  # fmt: skip
 
 
 def _still_named(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Table, exists, insert, not_, or_, select, update
 
 from himdesk.domain.completeness import EncounterRecord
+from himdesk.domain.import_records import PartKind
+from himdesk.domain.record_sources import HL7V2_PREFIX, ReceivedPart
 from himdesk.domain.records import (
     Allergy,
     ClinicalDocument,
@@ -70,10 +72,25 @@ class SqlChartRepository:
     ) -> Sequence[Encounter]:
         e = t.encounters.c
         query = select(t.encounters).where(e.discharged_at.is_not(None), e.id > after)
+        query = query.where(_analysed_here())
         if encounter_id is not None:
             query = query.where(e.id == encounter_id)
         query = query.limit(limit)
         return list(build_records(Encounter, t.encounters, self._db.execute(query.order_by(e.id))))
+
+    def received_parts(self, patient_id: int) -> Sequence[ReceivedPart]:
+        """Every part of the chart an import wrote, with its sender: one query per chart."""
+        s = t.source_links.c
+        kinds = [k.value for k in PartKind if k not in (PartKind.PATIENT, PartKind.CLINICIAN)]
+        query = select(s.entity_type, s.entity_id, s.source_system).where(
+            s.patient_id == patient_id, s.entity_type.in_(kinds)
+        )
+        return list(map(ReceivedPart._make, self._db.execute(query.order_by(s.id))))
+
+    def senders_of(self, kind: PartKind, entity_id: int) -> Sequence[str]:
+        s = t.source_links.c
+        query = select(s.source_system).where(s.entity_type == kind.value, s.entity_id == entity_id)
+        return list(self._db.execute(query.order_by(s.id)).scalars())
 
     def encounter_documents(self, encounter_id: int) -> Sequence[ClinicalDocument]:
         d = t.documents
@@ -133,3 +150,12 @@ class SqlChartRepository:
 
     def add_allergy(self, allergy: Allergy) -> Allergy:
         return self._add(t.allergies, allergy)
+
+
+def _analysed_here() -> ColumnElement[bool]:
+    """SQL for domain.record_sources.analysed_here: no source link, or one from the hospital's
+    HL7 v2 feed. Encounters received from other organisations are filed, not analysed."""
+    s = t.source_links.c
+    linked = (s.entity_type == PartKind.ENCOUNTER.value) & (s.entity_id == t.encounters.c.id)
+    fed = s.source_system.startswith(HL7V2_PREFIX)
+    return or_(~exists().where(linked, not_(fed)), exists().where(linked, fed))
