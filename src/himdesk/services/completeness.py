@@ -23,6 +23,8 @@ from himdesk.domain.chart_review import (
     status_after,
 )
 from himdesk.domain.completeness import Deficiency, EncounterRecord, analyze
+from himdesk.domain.import_records import PartKind
+from himdesk.domain.record_sources import analysed_here
 from himdesk.domain.records import Encounter
 from himdesk.domain.rule_book import RuleBook
 from himdesk.services import audit
@@ -105,6 +107,8 @@ def reanalyze_encounter(
     encounter = uow.chart.encounter(encounter_id)
     if encounter is None or encounter.discharged_at is None:
         return None
+    if not analysed_here(uow.chart.senders_of(PartKind.ENCOUNTER, encounter_id)):
+        return None  # received from another organisation: filed as it came, not analysed
     return next(iter(analyze_encounters(uow, by, [encounter], rules))).review
 
 
@@ -180,6 +184,11 @@ def complete_review(uow: UnitOfWork, actor: Actor, encounter_id: int) -> ChartRe
     encounter = uow.chart.encounter(encounter_id)
     if encounter is None or encounter.discharged_at is None:
         raise NotFound("discharged encounter", encounter_id)
+    if not analysed_here(uow.chart.senders_of(PartKind.ENCOUNTER, encounter_id)):
+        raise Conflict(
+            "This encounter was received from another organisation: it is filed as it came, "
+            "not analysed or completed here."
+        )
     review = next(analyze_encounters(uow, actor.username, [encounter])).review
     now = uow.clock()
     reviewed = replace(review, reviewed_by=actor.username, reviewed_at=now)
