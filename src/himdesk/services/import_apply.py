@@ -37,7 +37,10 @@ MAX_ACCOUNT = 20  # encounters.account_number
 class Tally:
     counts: Counter[str] = field(default_factory=Counter)
     unchanged: int = 0
-    discharged: set[int] = field(default_factory=set)  # through the hospital's own ADT feed
+    # Encounters discharged through the hospital's own ADT feed, by id, as written.
+    discharged: dict[int, Encounter] = field(default_factory=dict)
+    # Links of new parts, written together once every part has its id.
+    new_links: list[NewSourceLink] = field(default_factory=list)
 
 
 @dataclass
@@ -62,13 +65,16 @@ class PartWriter:
         clinicians: Mapping[SourceRef, int],
         tally: Tally,
         changed_by: str,
+        survivors: Mapping[int, int],
     ) -> None:
+        """`survivors`: each linked patient id, or the patient it was merged into."""
         self._uow = uow
         self._submission = submission
         self._links = links
         self._clinicians = clinicians
         self._tally = tally
         self._changed_by = changed_by
+        self._survivors = survivors
         self._encounters: dict[SourceRef, tuple[int, int | None]] = {}
 
     def write(self, charts: Sequence[tuple[int, IncomingChart, int]]) -> None:
@@ -89,11 +95,9 @@ class PartWriter:
     def _known_encounters(self) -> None:
         linked = {key: link for key, link in self._links.items()
                   if key[2] == PartKind.ENCOUNTER}  # fmt: skip
-        survivors = self._uow.patient_index.survivors(
-            {link.patient_id for link in linked.values() if link.patient_id is not None}
-        )
         for (system, value, _kind), link in linked.items():
-            owner = survivors.get(link.patient_id) if link.patient_id is not None else None
+            patient_id = link.patient_id
+            owner = self._survivors.get(patient_id) if patient_id is not None else None
             self._encounters[SourceRef(system, value)] = (link.entity_id, owner)
 
     def _encounter_of(self, where: str, ref: SourceRef | None, patient_id: int) -> int | None:
@@ -138,7 +142,7 @@ class PartWriter:
             )
             was = before.get(encounter.id)
             if self._discharges(encounter, was):
-                self._tally.discharged.add(encounter.id)
+                self._tally.discharged[encounter.id] = encounter
 
     def _encounter(self, incoming: IncomingEncounter, patient_id: int, item: _Item) -> Encounter:
         attending = incoming.attending
@@ -167,8 +171,10 @@ class PartWriter:
 
     def _number_accounts(self, items: Sequence[_Item], before: Mapping[int, Encounter]) -> None:
         """The sender's account number when it is free; else one numbered here."""
-        wanted = [i.record.account_number for i in items if i.record.account_number]
-        holders = self._uow.imports.account_holders(wanted)
+        # An encounter keeping its number holds it (the column is unique): no need to ask.
+        own = {was.account_number: was.id for was in before.values()}
+        wanted = {i.record.account_number for i in items if i.record.account_number} - own.keys()
+        holders = own | (self._uow.imports.account_holders(wanted) if wanted else {})
         used: set[str] = set()
         for item in items:
             encounter: Encounter = item.record
@@ -212,8 +218,9 @@ class PartWriter:
     ) -> None:
         imports = self._uow.imports
         imports.add_parts(kind, [i.record for i in new])
-        imports.add_links([NewSourceLink(i.key, i.record.id, i.record.patient_id, i.digest)
-                           for i in new])  # fmt: skip
+        self._tally.new_links.extend(
+            NewSourceLink(i.key, i.record.id, i.record.patient_id, i.digest) for i in new
+        )
         for item in changed:
             self._keep_version(kind, before[item.record.id], item.record)
         imports.update_parts(kind, [i.record for i in changed])

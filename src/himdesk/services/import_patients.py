@@ -58,11 +58,12 @@ def decide_patients(
     submission: Submission,
     links: Mapping[LinkKey, SourceLink],
     decisions: Decisions | None,
+    survivors: Mapping[int, int],
 ) -> list[ChartPatient]:
-    """Who each chart is, without writing anything."""
+    """Who each chart is, without writing anything; `survivors` maps each linked patient to
+    the patient it was merged into (or itself)."""
     linked = {key: link.entity_id for key, link in links.items()
               if key[2] == PartKind.PATIENT}  # fmt: skip
-    survivors = uow.patient_index.survivors(set(linked.values()))
     decided: list[ChartPatient] = []
     for index, chart in enumerate(submission.charts):
         if decisions is not None and index in decisions:

@@ -22,6 +22,7 @@ from himdesk.domain.incoming import (
     Submission,
 )
 from himdesk.domain.records import Patient
+from himdesk.services.import_apply import Tally
 from himdesk.services.import_patients import (
     ChartPatient,
     link_key,
@@ -41,9 +42,11 @@ def register_patients(
     submission: Submission,
     decided: Sequence[ChartPatient],
     links: Mapping[LinkKey, SourceLink],
-    counts: Counter[str],
+    tally: Tally,
 ) -> list[int]:
-    """The patient id of each chart, after writing what the decisions call for."""
+    """The patient id of each chart, after writing what the decisions call for (new links
+    are left in the tally, to be written with the parts')."""
+    counts = tally.counts
     by_source: dict[LinkKey, int] = {}  # one sender's patient in two charts is one patient
     ids = []
     for chart in decided:
@@ -62,24 +65,25 @@ def register_patients(
             update = submission.charts[chart.index].updates_demographics
             _update_known(uow, actor, submission, (patient_id, update), incoming, counts)
         if key not in by_source:
-            _link(uow, key, link, NewSourceLink(key, patient_id, patient_id, digest))
+            _link(uow, tally, link, NewSourceLink(key, patient_id, patient_id, digest))
         by_source[key] = patient_id
         ids.append(patient_id)
     return ids
 
 
-def _link(uow: UnitOfWork, key: LinkKey, existing: SourceLink | None, new: NewSourceLink) -> None:
+def _link(uow: UnitOfWork, tally: Tally, existing: SourceLink | None, new: NewSourceLink) -> None:
     if existing is None:
-        uow.imports.add_links([new])
+        tally.new_links.append(new)
     elif (existing.entity_id, existing.content_digest) != (new.entity_id, new.content_digest):
         uow.imports.change_links([new])
 
 
 def _register(uow: UnitOfWork, incoming: IncomingPatient, counts: Counter[str]) -> int:
+    mrn = uow.imports.new_mrn()  # first: it reads the home facility too
     patient = uow.patients.add(
         Patient(
             facility=uow.imports.home_facility() or HOME_FACILITY,
-            mrn=uow.imports.new_mrn(),
+            mrn=mrn,
             family_name=incoming.family_name.strip(),
             given_name=incoming.given_name.strip(),
             middle_name=incoming.middle_name.strip(),
@@ -166,9 +170,10 @@ def resolve_clinicians(
     uow: UnitOfWork,
     submission: Submission,
     links: Mapping[LinkKey, SourceLink],
-    counts: Counter[str],
+    tally: Tally,
 ) -> dict[SourceRef, int]:
-    """Every clinician the submission names or refers to: linked before, found by NPI, or new."""
+    """Every clinician the submission names or refers to: linked before, found by NPI, or new
+    (their new links left in the tally)."""
     ids = {SourceRef(key[0], key[1]): link.entity_id for key, link in links.items()
            if key[2] == PartKind.CLINICIAN}  # fmt: skip
     pending = list({c.source: c for c in submission.clinicians if c.source not in ids}.values())
@@ -179,7 +184,7 @@ def resolve_clinicians(
         if npi not in by_npi:
             new.setdefault(npi or str(clinician.source), replace(clinician, npi=npi))
     created = dict(zip(new, uow.imports.add_clinicians(list(new.values())), strict=True))
-    counts["clinicians"] += len(created)
+    tally.counts["clinicians"] += len(created)
     fresh = []
     for clinician in pending:
         npi = clinician.npi.strip()
@@ -187,5 +192,5 @@ def resolve_clinicians(
         ids[clinician.source] = found or created[npi or str(clinician.source)]
         key = link_key(clinician.source, PartKind.CLINICIAN)
         fresh.append(NewSourceLink(key, ids[clinician.source], None, part_digest(clinician)))
-    uow.imports.add_links(fresh)
+    tally.new_links += fresh
     return ids

@@ -19,11 +19,12 @@ from himdesk.domain.import_records import (
     LinkKey,
     PartKind,
     QueueStatus,
+    SourceLink,
 )
 from himdesk.domain.incoming import IncomingPatient, SourceRef, Submission
 from himdesk.services import audit
 from himdesk.services.audit import AuditSubject
-from himdesk.services.completeness import reanalyze_encounter
+from himdesk.services.completeness import analyze_encounters, reanalyze_encounter
 from himdesk.services.import_apply import PartWriter, Tally
 from himdesk.services.import_checks import PART_LISTS, check_submission
 from himdesk.services.import_merges import merge_patients
@@ -86,19 +87,21 @@ def apply_submission(
     """The import inside the caller's transaction (no permission check, no commit)."""
     check_submission(submission)
     not_held = dict(submission.not_held)
-    receipt = uow.imports.find_receipt(submission.fingerprint)
+    prior = uow.imports.prior(submission.fingerprint, set(_link_keys(submission)))
+    receipt, held, links = prior.receipt, prior.hold_id, prior.links
     if receipt is not None:
         audit.record(uow, actor, Action.IMPORT_RECORDS.value, object_type="import-receipt",
                      object_id=receipt.id)  # fmt: skip
         ids = tuple(receipt.summary.get("patients", ()))
         return ImportOutcome(UNCHANGED, {}, _size(submission), not_held, None, ids)
-    held = uow.import_reviews.open_hold_for(submission.fingerprint) if decisions is None else None
-    if held is not None:
+    if held is not None and decisions is None:
         audit.record(uow, actor, Action.IMPORT_RECORDS.value, object_type="import-hold",
                      object_id=held)  # fmt: skip
         return ImportOutcome(HELD, {}, 0, not_held, held)
-    links = uow.imports.links(set(_link_keys(submission)))
-    decided = decide_patients(uow, submission, links, decisions)
+    # Who each linked patient is now (merges followed), for matching and writing.
+    linked = _linked_patients(links)
+    survivors = uow.patient_index.survivors(linked) if prior.merged else {i: i for i in linked}
+    decided = decide_patients(uow, submission, links, decisions, survivors)
     if any(chart.unsure for chart in decided):
         reason, candidates = hold_details(decided)
         hold_id = uow.import_reviews.add_hold(submission, reason, candidates,
@@ -107,14 +110,28 @@ def apply_submission(
                      object_id=hold_id)  # fmt: skip
         return ImportOutcome(HELD, {}, 0, not_held, hold_id)
     tally = Tally()
-    clinicians = resolve_clinicians(uow, submission, links, tally.counts)
-    patient_ids = register_patients(uow, actor, submission, decided, links, tally.counts)
-    writer = PartWriter(uow, submission, links, clinicians, tally, actor.username)
+    clinicians = resolve_clinicians(uow, submission, links, tally)
+    patient_ids = register_patients(uow, actor, submission, decided, links, tally)
+    writer = PartWriter(uow, submission, links, clinicians, tally, actor.username, survivors)
     writer.write([(i, chart, patient_ids[i]) for i, chart in enumerate(submission.charts)])
+    uow.imports.add_links(tally.new_links)  # every kind's new links in one statement
     patient_ids += merge_patients(uow, actor, submission, links, tally.counts)
-    for encounter_id in sorted(tally.discharged):
-        reanalyze_encounter(uow, actor.username, encounter_id)
+    _analyse_discharges(uow, actor, submission, tally)
     return _receipt(uow, actor, submission, channel, tally, tuple(dict.fromkeys(patient_ids)))
+
+
+def _analyse_discharges(
+    uow: UnitOfWork, actor: Actor, submission: Submission, tally: Tally
+) -> None:
+    """Completeness analysis of the encounters this submission discharged (no commit)."""
+    if submission.merges:  # a merge may have moved them: read them back
+        for encounter_id in sorted(tally.discharged):
+            reanalyze_encounter(uow, actor.username, encounter_id)
+        return
+    # As `reanalyze_encounter` does, with the encounters just written instead of read back;
+    # the tracking is written as the analysis is consumed.
+    discharged = [tally.discharged[i] for i in sorted(tally.discharged)]
+    list(analyze_encounters(uow, actor.username, discharged))
 
 
 def _receipt(
@@ -141,6 +158,11 @@ def _receipt(
     )
     return ImportOutcome(status, counts, tally.unchanged, dict(submission.not_held), None,
                          patient_ids)  # fmt: skip
+
+
+def _linked_patients(links: Mapping[LinkKey, SourceLink]) -> set[int]:
+    ids = {link.patient_id for link in links.values() if link.patient_id is not None}
+    return ids | {link.entity_id for key, link in links.items() if key[2] == PartKind.PATIENT}
 
 
 def _size(submission: Submission) -> int:

@@ -17,6 +17,12 @@ _ENTRY_FIELDS = tuple(AuditEntry.__dataclass_fields__)
 # Any constant shared by all writers: serialises appends so the chain has one tip.
 _CHAIN_LOCK = 727_001
 _INSERT = insert(audit_events)
+_TIP = (
+    select(audit_events.c.sequence, audit_events.c.event_hash)
+    .order_by(audit_events.c.sequence.desc())
+    .limit(1)
+)
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def _row(event: SealedAuditEvent) -> dict[str, Any]:
@@ -48,7 +54,7 @@ class SqlAuditRepository:
     def _lock_chain(self) -> None:
         # SQLite needs nothing more: every transaction begins IMMEDIATE (the write lock).
         if self._db.dialect.name == "postgresql":
-            self._db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+            self._db.execute(_LOCK, {"key": _CHAIN_LOCK})
 
     def append(self, entry: AuditEntry) -> SealedAuditEvent:
         """Seal the entry onto the chain; every `signer.every` events, sign a checkpoint too."""
@@ -63,11 +69,8 @@ class SqlAuditRepository:
         if not entries:
             return []
         self._lock_chain()
-        tip = self._db.execute(
-            select(audit_events.c.sequence, audit_events.c.event_hash)
-            .order_by(audit_events.c.sequence.desc())
-            .limit(1)
-        ).first()
+        # Built once (as _INSERT): every audited action reads the tip.
+        tip = self._db.execute(_TIP).first()
         sequence, previous = (tip.sequence, tip.event_hash) if tip else (0, GENESIS_HASH)
         events = []
         for entry in entries:
@@ -115,11 +118,7 @@ class SqlAuditRepository:
     def checkpoint_now(self) -> AuditCheckpoint | None:
         """Sign a checkpoint at the chain's tip (None while the trail is empty)."""
         self._lock_chain()
-        tip = self._db.execute(
-            select(audit_events.c.sequence, audit_events.c.event_hash)
-            .order_by(audit_events.c.sequence.desc())
-            .limit(1)
-        ).first()
+        tip = self._db.execute(_TIP).first()
         if tip is None:
             return None
         latest = audit_checkpoints.latest_checkpoint(self._db)

@@ -18,6 +18,17 @@ _STICKY = [r.value for r in Resolution if not r.reopens]
 _REVIEW_COLUMNS = ("status", "analyzed_at", "reviewed_by", "reviewed_at", "completed_at")
 # Executed with many rows at once; SET takes the columns the rows name.
 _UPDATE_REVIEW = update(t.chart_reviews).where(t.chart_reviews.c.encounter_id == bindparam("key"))
+# Built once (ids bound as expanding parameters): re-analysis runs inside every signature
+# and every discharge an interface sends, where building the statement cost more than it.
+_TRACKED = (
+    select(t.deficiencies)
+    .where(D.encounter_id.in_(bindparam("ids", expanding=True)))
+    .where(or_(D.cleared_at.is_(None), D.resolution.in_(_STICKY)))
+    .order_by(D.id)
+)
+_REVIEWS = select(t.chart_reviews).where(
+    t.chart_reviews.c.encounter_id.in_(bindparam("ids", expanding=True))
+)
 
 
 def evidence_json(evidence: Sequence[Evidence]) -> list[dict[str, Any]]:
@@ -84,13 +95,7 @@ class SqlChartReviewRepository:
         found: dict[int, list[TrackedDeficiency]] = {e: [] for e in encounter_ids}
         if not encounter_ids:
             return found
-        query = (
-            select(t.deficiencies)
-            .where(D.encounter_id.in_(sorted(encounter_ids)))
-            .where(or_(D.cleared_at.is_(None), D.resolution.in_(_STICKY)))
-            .order_by(D.id)
-        )
-        for row in self._db.execute(query):
+        for row in self._db.execute(_TRACKED, {"ids": sorted(encounter_ids)}):
             found[row.encounter_id].append(tracked_of(row))
         return found
 
@@ -131,9 +136,8 @@ class SqlChartReviewRepository:
     def reviews(self, encounter_ids: Collection[int]) -> dict[int, ChartReview]:
         if not encounter_ids:
             return {}
-        r = t.chart_reviews.c
-        query = select(t.chart_reviews).where(r.encounter_id.in_(sorted(encounter_ids)))
-        return {row.encounter_id: _review_of(row) for row in self._db.execute(query)}
+        rows = self._db.execute(_REVIEWS, {"ids": sorted(encounter_ids)})
+        return {row.encounter_id: _review_of(row) for row in rows}
 
     def save_reviews(self, reviews: Sequence[ChartReview], existing: Collection[int]) -> None:
         """Insert the new ones, update those in `existing` (encounter ids already stored)."""

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Select, Table, bindparam, select
 
 from himdesk.domain.completeness import EncounterRecord
 from himdesk.domain.records import (
@@ -82,10 +82,8 @@ def _of_encounters(
     """
     found: dict[int | None, list[R]] = defaultdict(list)
     if ids:
-        query = select(table).where(table.c.encounter_id.in_(ids))
-        if patient_ids:
-            query = query.where(table.c.patient_id.in_(list(patient_ids)))
-        rows = db.execute(query.order_by(_order(table), table.c.id))
+        params = {"ids": ids, "patient_ids": list(patient_ids)} if patient_ids else {"ids": ids}
+        rows = db.execute(_parts_query(table, bool(patient_ids)), params)
         for record in build_records(cls, table, rows):
             found[record.encounter_id].append(record)
     return found
@@ -94,8 +92,30 @@ def _of_encounters(
 def _of_patients(db: Connection, ids: list[int]) -> dict[int, list[Allergy]]:
     found: dict[int, list[Allergy]] = defaultdict(list)
     if ids:
-        query = select(t.allergies).where(t.allergies.c.patient_id.in_(ids))
-        rows = db.execute(query.order_by(t.allergies.c.recorded_on, t.allergies.c.id))
+        rows = db.execute(_ALLERGIES, {"ids": ids})
         for allergy in build_records(Allergy, t.allergies, rows):
             found[allergy.patient_id].append(allergy)
     return found
+
+
+_QUERIES: dict[tuple[str, bool], Select[Any]] = {}
+
+
+def _parts_query(table: Table, by_patient: bool) -> Select[Any]:
+    """Built once per table and shape, lists bound as expanding parameters: re-analysis runs
+    for one encounter inside every signature and discharge, where building the statement
+    cost more than running it."""
+    key = (table.name, by_patient)
+    if key not in _QUERIES:
+        query = select(table).where(table.c.encounter_id.in_(bindparam("ids", expanding=True)))
+        if by_patient:
+            query = query.where(table.c.patient_id.in_(bindparam("patient_ids", expanding=True)))
+        _QUERIES[key] = query.order_by(_order(table), table.c.id)
+    return _QUERIES[key]
+
+
+_ALLERGIES = (
+    select(t.allergies)
+    .where(t.allergies.c.patient_id.in_(bindparam("ids", expanding=True)))
+    .order_by(t.allergies.c.recorded_on, t.allergies.c.id)
+)

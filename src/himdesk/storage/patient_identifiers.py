@@ -12,7 +12,17 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_, union
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    Select,
+    bindparam,
+    literal_column,
+    select,
+    tuple_,
+    union,
+    union_all,
+)
 
 from himdesk.domain.identifiers import normalize_ssn
 from himdesk.domain.incoming import IdentifierKind, PatientIdentifier
@@ -29,6 +39,49 @@ SSN_SYSTEM = "http://hl7.org/fhir/sid/us-ssn"
 OWN_MRN_SYSTEM = "urn:himdesk:mrn:"
 _DIGEST_KEY_LABEL = b"himdesk identifier digest key v1"
 _CANDIDATES_PER_RULE = 200
+
+# Built once, values bound as parameters: matching runs for every message of a feed.
+_pi, _p = patient_identifiers.c, patients.c
+_IMPORTED_CARRIERS = select(
+    literal_column("0"), _pi.kind, _pi.system, _pi.value, _pi.patient_id
+).where(tuple_(_pi.kind, _pi.system, _pi.value).in_(bindparam("keys", expanding=True)))
+_OWN_CARRIERS = select(literal_column("1"), literal_column("''"), _p.facility, _p.mrn, _p.id).where(
+    tuple_(_p.facility, _p.mrn).in_(bindparam("own", expanding=True))
+)
+_CARRIERS = union_all(_IMPORTED_CARRIERS, _OWN_CARRIERS)
+_MERGED = select(_p.id, _p.merged_into_id).where(
+    _p.id.in_(bindparam("ids", expanding=True)), _p.merged_into_id.is_not(None)
+)
+_LIVE = select(_p.id).where(
+    _p.id.in_(bindparam("ids", expanding=True)), _p.merged_into_id.is_(None)
+)
+_PROFILES = (
+    select(_p.id, _p.family_name, _p.given_name, _p.birth_on, _p.sex, _p.postal_code, _p.phone,
+           _p.ssn_encrypted, _p.facility, _p.mrn)
+    .where(_p.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_p.id)
+)  # fmt: skip
+_IDENTIFIERS_OF = select(_pi.patient_id, _pi.kind, _pi.system, _pi.value).where(
+    _pi.patient_id.in_(bindparam("ids", expanding=True))
+)
+_ADD_IDENTIFIERS = patient_identifiers.insert()
+
+
+def _candidate_rules(by_sound: bool) -> Select[Any] | CompoundSelect[Any]:
+    """Same birth date; or same family sound and birth year (when the name has a sound)."""
+    live = _p.merged_into_id.is_(None)
+    rules = [select(_p.id).where(live, _p.birth_on == bindparam("birth_on"))]
+    if by_sound:
+        rules.append(
+            select(_p.id)
+            .where(live, _p.family_sound == bindparam("sound"))
+            .where(_p.birth_on.between(bindparam("year_start"), bindparam("year_end")))
+        )
+    limited = [rule.limit(_CANDIDATES_PER_RULE).subquery().select() for rule in rules]
+    return union(*limited) if by_sound else limited[0]
+
+
+_CANDIDATES = {by_sound: _candidate_rules(by_sound) for by_sound in (True, False)}
 
 
 def ssn_digests(cipher: FieldCipher, ssn: str) -> list[str]:
@@ -52,20 +105,14 @@ class SqlPatientIndexRepository:
         if not keys:
             return found
         lookup = {alias: key for key in keys for alias in self._aliases(key)}
-        pi = patient_identifiers.c
-        rows = self._db.execute(
-            select(pi.kind, pi.system, pi.value, pi.patient_id).where(
-                tuple_(pi.kind, pi.system, pi.value).in_(sorted(lookup))
-            )
-        )
-        for kind, system, value, patient_id in rows:
-            found.setdefault(lookup[(kind, system, value)], set()).add(patient_id)
         own = {(_facility(k[1]), k[2]): k for k in keys if k[0] == IdentifierKind.MRN.value}
-        if own:
-            p = patients.c
-            query = select(p.facility, p.mrn, p.id).where(tuple_(p.facility, p.mrn).in_(own))
-            for facility, mrn, patient_id in self._db.execute(query):
-                found.setdefault(own[(facility, mrn)], set()).add(patient_id)
+        # Imported identifiers and our own MRNs in one statement (a round trip each cost
+        # more than the lookups).
+        query = _CARRIERS if own else _IMPORTED_CARRIERS
+        params = {"keys": sorted(lookup), "own": sorted(own)} if own else {"keys": sorted(lookup)}
+        for is_own, kind, system, value, patient_id in self._db.execute(query, params):
+            key = own[(system, value)] if is_own else lookup[(kind, system, value)]
+            found.setdefault(key, set()).add(patient_id)
         return found
 
     def add_identifiers(self, patient_id: int, identifiers: Sequence[PatientIdentifier]) -> int:
@@ -75,7 +122,7 @@ class SqlPatientIndexRepository:
         new = [k for k in sorted(keys) if k not in taken]
         if new:
             self._db.execute(
-                patient_identifiers.insert(),
+                _ADD_IDENTIFIERS,
                 [{"patient_id": patient_id, "kind": k, "system": s, "value": v} for k, s, v in new],
             )
         return len(new)
@@ -85,32 +132,18 @@ class SqlPatientIndexRepository:
     ) -> list[Candidate]:
         """Patients worth scoring: same birth date, same family sound and birth year, or an
         identifier in common (`extra_ids`); never a patient merged into another."""
-        p = patients.c
-        year = profile.birth_on.year
-        live = p.merged_into_id.is_(None)
-        rules = [
-            select(p.id).where(live, p.birth_on == profile.birth_on).limit(_CANDIDATES_PER_RULE),
-            select(p.id)
-            .where(live, p.family_sound == sound_key(profile.family_name))
-            .where(p.birth_on.between(date(year, 1, 1), date(year, 12, 31)))
-            .limit(_CANDIDATES_PER_RULE),
-        ]
-        if not sound_key(profile.family_name):
-            rules.pop()
-        ids = set(self._db.execute(union(*[r.subquery().select() for r in rules])).scalars())
+        year, sound = profile.birth_on.year, sound_key(profile.family_name)
+        params = {"birth_on": profile.birth_on, "sound": sound,
+                  "year_start": date(year, 1, 1), "year_end": date(year, 12, 31)}  # fmt: skip
+        query = _CANDIDATES[bool(sound)]
+        ids = set(self._db.execute(query, params).scalars())
         ids |= set(self._live(set(extra_ids)))
         return self.profiles(ids)
 
     def profiles(self, patient_ids: Collection[int]) -> list[Candidate]:
         if not patient_ids:
             return []
-        p = patients.c
-        rows = self._db.execute(
-            select(p.id, p.family_name, p.given_name, p.birth_on, p.sex, p.postal_code, p.phone,
-                   p.ssn_encrypted, p.facility, p.mrn)
-            .where(p.id.in_(sorted(patient_ids)))
-            .order_by(p.id)
-        ).all()  # fmt: skip
+        rows = self._db.execute(_PROFILES, {"ids": sorted(patient_ids)}).all()
         held = self._identifiers_of({r.id for r in rows})
         return [self._candidate(row, held.get(row.id, set())) for row in rows]
 
@@ -119,13 +152,9 @@ class SqlPatientIndexRepository:
         result = {i: i for i in patient_ids}
         pending = set(result.values())
         for _ in range(20):  # a chain of merges is short; the bound keeps a cycle from hanging
-            merged = dict(
-                self._db.execute(
-                    select(patients.c.id, patients.c.merged_into_id).where(
-                        patients.c.id.in_(sorted(pending)), patients.c.merged_into_id.is_not(None)
-                    )
-                ).all()
-            )
+            if not pending:
+                break
+            merged = dict(self._db.execute(_MERGED, {"ids": sorted(pending)}).all())
             if not merged:
                 break
             result = {k: merged.get(v, v) for k, v in result.items()}
@@ -135,10 +164,7 @@ class SqlPatientIndexRepository:
     def _live(self, ids: set[int]) -> list[int]:
         if not ids:
             return []
-        query = select(patients.c.id).where(
-            patients.c.id.in_(sorted(ids)), patients.c.merged_into_id.is_(None)
-        )
-        return list(self._db.execute(query).scalars())
+        return list(self._db.execute(_LIVE, {"ids": sorted(ids)}).scalars())
 
     def _candidate(self, row: Any, held: set[IdentifierKey]) -> Candidate:
         mrn = IdentifierKind.MRN.value
@@ -157,13 +183,10 @@ class SqlPatientIndexRepository:
     def _identifiers_of(self, patient_ids: set[int]) -> dict[int, set[IdentifierKey]]:
         if not patient_ids:
             return {}
-        pi = patient_identifiers.c
         current = self._cipher.current_key_id + ":"
         found: dict[int, set[IdentifierKey]] = {}
-        query = select(pi.patient_id, pi.kind, pi.system, pi.value).where(
-            pi.patient_id.in_(sorted(patient_ids))
-        )
-        for patient_id, kind, system, value in self._db.execute(query):
+        rows = self._db.execute(_IDENTIFIERS_OF, {"ids": sorted(patient_ids)})
+        for patient_id, kind, system, value in rows:
             # A digest under a retired key cannot be compared; the patient's own SSN stands in.
             if kind != SSN or value.startswith(current):
                 found.setdefault(patient_id, set()).add((kind, system, value))

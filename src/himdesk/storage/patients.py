@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from himdesk.domain.names import normalize_name, sound_key
@@ -30,6 +30,13 @@ _CANDIDATE_COLUMNS = (
 )
 # A patient merged into another (HL7 A40) is found through the survivor, never on its own.
 _NOT_MERGED = patients.c.merged_into_id.is_(None)
+# Built once, values as parameters: imports register and read patients message by message.
+_ADD = insert(patients).returning(patients.c.id)
+_GET_MANY = select(patients).where(patients.c.id.in_(bindparam("ids", expanding=True)))
+_REMEMBER_NAMES = {
+    "postgresql": postgresql.insert(patient_names).on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(patient_names).on_conflict_do_nothing(),
+}
 
 
 def patient_row(patient: Patient, cipher: FieldCipher) -> dict[str, Any]:
@@ -61,11 +68,8 @@ def remember_names(connection: Connection, norms: set[str]) -> None:
     if not norms:
         return
     rows = [{"norm": n} for n in norms]
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        connection.execute(postgresql.insert(patient_names).on_conflict_do_nothing(), rows)
-    else:
-        connection.execute(sqlite.insert(patient_names).on_conflict_do_nothing(), rows)
+    dialect = "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
+    connection.execute(_REMEMBER_NAMES[dialect], rows)
 
 
 class SqlPatientRepository:
@@ -75,9 +79,7 @@ class SqlPatientRepository:
 
     def add(self, patient: Patient) -> Patient:
         row = patient_row(patient, self._cipher)
-        patient.id = self._db.execute(
-            insert(patients).values(row).returning(patients.c.id)
-        ).scalar_one()
+        patient.id = self._db.execute(_ADD, row).scalar_one()
         remember_names(self._db, {row["family_norm"]})
         return patient
 
@@ -90,8 +92,8 @@ class SqlPatientRepository:
     def get_many(self, patient_ids: set[int]) -> dict[int, Patient]:
         if not patient_ids:
             return {}
-        query = select(patients).where(patients.c.id.in_(sorted(patient_ids)))
-        return {row.id: self._to_patient(row) for row in self._db.execute(query)}
+        rows = self._db.execute(_GET_MANY, {"ids": sorted(patient_ids)})
+        return {row.id: self._to_patient(row) for row in rows}
 
     def mrns_of(self, patient_ids: set[int]) -> dict[int, str]:
         if not patient_ids:
