@@ -67,9 +67,13 @@ def test_real_documents_import_whole_or_with_a_reason_and_again_change_nothing(
     imported = {p: submit(himdesk, p.read_bytes(), p.name) for p in files}
     statuses = Counter(status(o) for o in imported.values())
     assert set(statuses) <= {"imported", "held", "rejected"}
-    # Held: the EMERGE samples give different people one MRN, which goes to review, not a chart.
-    assert statuses["imported"] + statuses["held"] >= 0.9 * len(files), statuses
-    assert statuses["imported"] >= 0.4 * len(files), statuses
+    # Held: the EMERGE samples give different people one MRN, which goes to review, not a
+    # chart. Rejected as reused: they also give different people's documents one id.
+    reused = sum(
+        isinstance(o, Rejected) and "reused its identifier" in o.problem for o in imported.values()
+    )
+    assert statuses["imported"] + statuses["held"] + reused >= 0.95 * len(files), statuses
+    assert statuses["imported"] >= 0.3 * len(files), statuses
     for path, outcome in imported.items():
         if isinstance(outcome, Rejected):
             assert outcome.where and outcome.problem, path

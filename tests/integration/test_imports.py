@@ -392,6 +392,20 @@ def test_an_encounter_of_another_patient_cannot_be_referred_to(himdesk: Himdesk)
         run(himdesk, a_submission(stray, label="b.json"))
 
 
+def test_a_result_id_the_sender_reuses_for_another_patient_is_rejected_not_dropped(
+    himdesk: Himdesk,
+) -> None:
+    run(himdesk, a_submission())
+    before = rows(himdesk)
+    [sodium] = a_chart().observations
+    other = a_chart(a_patient("p2", family="Brandt", given="Otto", born=date(1944, 2, 2)),
+                    visit="e2")  # fmt: skip
+    reused = replace(other, observations=(replace(sodium, encounter=None),))
+    with pytest.raises(Rejected, match="sent before for another patient"):
+        run(himdesk, a_submission(reused, label="b.json"))
+    assert rows(himdesk) == before
+
+
 def test_only_importing_roles_may_import(himdesk: Himdesk) -> None:
     with pytest.raises(PermissionDenied):
         run(himdesk, a_submission(), Actor(user_id=5, username="cy", role=Role.CODER))

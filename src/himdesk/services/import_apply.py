@@ -206,12 +206,23 @@ class PartWriter:
             link = self._links.get(item.key)
             if link is None:
                 new.append(item)
-            elif link.content_digest == item.digest:
+                continue
+            self._same_patient(link, item)
+            if link.content_digest == item.digest:
                 self._tally.unchanged += 1
             else:
                 item.record.id = link.entity_id
                 changed.append(item)
         return new, changed
+
+    def _same_patient(self, link: SourceLink, item: _Item) -> None:
+        """A sender that reuses a reference for another patient would otherwise have the
+        second patient's part counted unchanged (dropped) or moved into the wrong chart."""
+        owner = link.patient_id
+        owner = self._survivors.get(owner, owner) if owner is not None else None
+        if owner is not None and owner != item.record.patient_id:
+            raise Rejected(item.where, "was sent before for another patient: the sender "
+                           "reused its identifier")  # fmt: skip
 
     def _upsert_sorted(
         self, kind: PartKind, new: list[_Item], changed: list[_Item], before: Mapping[int, Any]
