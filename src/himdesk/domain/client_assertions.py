@@ -104,6 +104,8 @@ def checked_claims(
         refuse("jti is missing: give each assertion a one-time id")
     if len(jti) > MAX_JTI_LENGTH:
         refuse(f"jti is longer than {MAX_JTI_LENGTH} characters")
+    if not jti.isprintable():  # it is stored: PostgreSQL refuses NUL bytes in text
+        refuse("jti must be printable text")
     return AcceptedAssertion(jti, expires_at + CLOCK_SKEW)
 
 

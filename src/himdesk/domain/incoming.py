@@ -263,6 +263,16 @@ class Submission:
     control_id: str = ""  # MSH-10 or Bundle.id: what the sender calls it
 
 
+# Results and their reference ranges are NUMERIC(12, 3): kept rounded to thousandths, so from
+# 999,999,999.9995 up a value rounds past what the column holds.
+RESULT_LIMIT = Decimal("999999999.9995")
+
+
+def result_fits(value: Decimal) -> bool:
+    """Whether the record can keep this result value or range bound."""
+    return value.is_finite() and abs(value) < RESULT_LIMIT
+
+
 def text_within(value: str, limit: int, where: str) -> str:
     """`value` stripped, or a rejection naming `where` when it is longer than the record keeps."""
     value = value.strip()

@@ -10,6 +10,19 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+# Record ids are INTEGER columns, 32 bits on PostgreSQL, which refuses to compare one with a
+# larger number ("integer out of range"): a larger id names nothing and is never looked up.
+LARGEST_RECORD_ID = 2**31 - 1
+
+
+def record_id(text: str) -> int | None:
+    """The record id written in `text` (decimal digits), or None when it cannot be one."""
+    text = text.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if number <= LARGEST_RECORD_ID else None
+
 
 class RecordKind(enum.StrEnum):
     PATIENT = "patient"

@@ -133,8 +133,9 @@ def import_files(
     if isinstance(files, Sequence) and not files:
         raise InvalidInput({"files": "Choose one or more files to import."})
     report = ImportReport()
-    for label, content in files:
+    for name, content in files:
         report.files += 1
+        label = shown_name(name)
         received = ReceivedFile(label, content, channel)
         for item in read_submissions(content, label, detect_format(content, label)):
             if isinstance(item, Rejected):
@@ -144,6 +145,12 @@ def import_files(
         if progress is not None:
             progress(len(content))
     return report
+
+
+def shown_name(name: str) -> str:
+    """A file's name as labels, reports and the queues keep it: a control character (a NUL in
+    an uploaded file's name) or an undecodable byte of a path (a lone surrogate) as "?"."""
+    return name if name.isprintable() else "".join(c if c.isprintable() else "?" for c in name)
 
 
 def _import(

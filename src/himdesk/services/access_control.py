@@ -39,8 +39,17 @@ class ReasonRequired(Exception):
         self.decision = decision
 
 
+def chart_restrictions(uow: UnitOfWork, patient_id: int) -> frozenset[SensitiveCategory]:
+    """The chart's restrictions, with those of the chart it was merged into (HL7 A40): a
+    merge moves a VIP or employee marking to the surviving chart, and the registration left
+    behind still names the same person."""
+    categories = uow.access.restrictions(patient_id)
+    survivor = uow.patient_merges.merged_into([patient_id]).get(patient_id)
+    return categories | uow.access.restrictions(survivor) if survivor else categories
+
+
 def _decision(uow: UnitOfWork, actor: Actor, patient_id: int, restricted_part: bool) -> Decision:
-    restricted = restricted_part or bool(uow.access.restrictions(patient_id) & PATIENT_LEVEL)
+    restricted = restricted_part or bool(chart_restrictions(uow, patient_id) & PATIENT_LEVEL)
     return decide(actor.role, restricted, _treats(uow, actor, patient_id))
 
 
@@ -106,7 +115,7 @@ def flag_chart_access(
     now = uow.clock()
     context = AccessContext(
         grant_kind=None,
-        patient_categories=uow.access.restrictions(patient.id),
+        patient_categories=chart_restrictions(uow, patient.id),
         patient_family_norm=normalize_name(patient.family_name),
         user_family_norm=_family_norm(actor.display_name),
         is_clinician=actor.role is Role.CLINICIAN,

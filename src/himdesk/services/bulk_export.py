@@ -9,6 +9,7 @@ See https://hl7.org/fhir/uv/bulkdata/export.html.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from himdesk.services.errors import NotFound
 from himdesk.services.ports import UnitOfWork
 
 EXPORT = Action.EXPORT_RECORDS.value  # one event per exported patient
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # secrets.token_urlsafe(32) is 43 of these
 
 
 class ExportRefused(Exception):
@@ -134,7 +136,8 @@ def cancel_export(uow: UnitOfWork, actor: Actor, token: str) -> None:
 
 
 def _own_job(uow: UnitOfWork, actor: Actor, token: str) -> ExportJob:
-    job = uow.export_jobs.find(token)
+    # Only a token of the shape we issue is looked up (PostgreSQL refuses NUL bytes in text).
+    job = uow.export_jobs.find(token) if _TOKEN.fullmatch(token) else None
     if job is None:
         raise NotFound("export", "at this address")
     if job.requested_by != actor.username:

@@ -27,7 +27,12 @@ from himdesk.domain.records import (
 from himdesk.domain.sensitivity import SensitiveCategory
 from himdesk.domain.versions import RecordVersion
 from himdesk.services import audit
-from himdesk.services.access_control import check_access, flag_chart_access, has_active_grant
+from himdesk.services.access_control import (
+    chart_restrictions,
+    check_access,
+    flag_chart_access,
+    has_active_grant,
+)
 from himdesk.services.errors import NotFound
 from himdesk.services.ports import DocumentHeader, UnitOfWork
 
@@ -45,7 +50,7 @@ class Banner:
 def banner_of(uow: UnitOfWork, patient: Patient) -> Banner:
     assert patient.id is not None  # noqa: S101
     return Banner(patient, patient.age_on(uow.clock().date()), uow.chart.allergies(patient.id),
-                  uow.access.restrictions(patient.id))  # fmt: skip
+                  chart_restrictions(uow, patient.id))  # fmt: skip
 
 
 @dataclass(frozen=True)

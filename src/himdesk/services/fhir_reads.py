@@ -37,6 +37,7 @@ class FoundParts:
     facilities: dict[int, str] = field(default_factory=dict)  # patient id -> facility
     principal_diagnoses: dict[int, int] = field(default_factory=dict)  # encounter -> diagnosis
     identifiers: dict[int, list[PatientIdentifier]] = field(default_factory=dict)  # patient id ->
+    replaced_by: dict[int, int] = field(default_factory=dict)  # merged patient id -> survivor
 
 
 def search(
@@ -101,10 +102,12 @@ def _with_context(uow: UnitOfWork, items: Sequence[Any], total: int) -> FoundPar
     patient_ids = {e.patient_id for e in encounters}
     encounter_ids = {e.id for e in encounters if e.id is not None}
     patients = {p.id for p in items if isinstance(p, Patient) and p.id is not None}
+    merged = uow.patient_merges.merged_into(sorted(patients)) if patients else {}
     return FoundParts(
         total,
         items,
         uow.record_search.facilities(patient_ids),
         uow.record_search.principal_diagnoses(encounter_ids),
         uow.records.identifiers_of(patients) if patients else {},
+        {merged_id: into for merged_id, into in merged.items() if into is not None},
     )

@@ -21,6 +21,7 @@ from himdesk.domain.incoming import (
     Rejected,
     SourceRef,
     Submission,
+    result_fits,
     text_within,
 )
 
@@ -37,7 +38,6 @@ SHORTENED: dict[str, int] = {
     "reaction": 120, "service": 40,
 }  # fmt: skip
 IDENTIFIER_VALUE = 100  # patient_identifiers.value
-LARGEST_RESULT = Decimal(10) ** 9  # observations.value is NUMERIC(12, 3)
 PART_LISTS = ("encounters", "documents", "observations", "diagnoses", "procedures",
               "medications", "allergies")  # fmt: skip
 
@@ -49,8 +49,19 @@ def shortened(value: str, limit: int) -> str:
 
 def check_submission(submission: Submission) -> None:
     """Raise `Rejected` for the first value the record cannot keep, naming where it is."""
+    _check_names(submission)
     for where, item in _parts(submission):
         _check_fields(where, item)
+
+
+def _check_names(submission: Submission) -> None:
+    """What the submission is called, kept with its receipt (the columns cut it to width)."""
+    names = [("label", submission.label), ("message type", submission.message_type),
+             ("control id", submission.control_id)]  # fmt: skip
+    names += [("kind not held", kind) for kind, _ in submission.not_held]
+    for name, value in names:
+        if "\x00" in value or not _encodes(value):
+            _check_text(f"submission {name}", value, None)
 
 
 def _parts(submission: Submission) -> Iterator[tuple[str, Any]]:
@@ -92,7 +103,7 @@ def _check_fields(where: str, item: Any, path: tuple[str, ...] = ()) -> None:
                 raise Rejected(" ".join((where, *path, name)),
                                "has no time zone; the record keeps UTC times only")  # fmt: skip
         elif isinstance(value, Decimal):
-            if not value.is_finite() or abs(value) >= LARGEST_RESULT:
+            if not result_fits(value):
                 _check_number(" ".join((where, *path, name)), value)
         elif type(value) is SourceRef:
             # Checked inline: every part has one, and most are short and clean.
@@ -142,5 +153,6 @@ def _check_text(where: str, value: str, limit: int | None) -> None:
 def _check_number(where: str, value: Decimal) -> None:
     if not value.is_finite():
         raise Rejected(where, "is not a finite number")
-    if abs(value) >= LARGEST_RESULT:
-        raise Rejected(where, f"is {value}; the record keeps results below 1,000,000,000")
+    if not result_fits(value):
+        raise Rejected(where, f"is {value}; the record keeps results below 1,000,000,000 "
+                       "(rounded to thousandths)")  # fmt: skip

@@ -137,12 +137,17 @@ def decide_hold(
         index, choice = name.removeprefix("chart_"), value.strip()
         if (
             not name.startswith("chart_")
-            or not index.isdigit()
-            or not (choice == "new" or choice.isdigit())
+            or not _whole_number(index)
+            or not (choice == "new" or _whole_number(choice))
         ):
             raise InvalidInput({name[:40]: "Choose one of the patients shown, or a new patient."})
         decisions[int(index)] = None if choice == "new" else int(choice)
     return resolve_hold(uow, actor, hold_id, decisions)
+
+
+def _whole_number(text: str) -> bool:
+    # ASCII digits only: "²" is a digit to str.isdigit() but no number to int().
+    return text.isascii() and text.isdigit() and len(text) <= 10
 
 
 def discard_hold(uow: UnitOfWork, actor: Actor, hold_id: int) -> None:

@@ -28,6 +28,7 @@ from himdesk.domain.restrictions import (
 from himdesk.services import audit
 from himdesk.services.access_control import (
     ReasonRequired,
+    chart_restrictions,
     check_access,
     flag_chart_access,
     has_active_grant,
@@ -71,7 +72,7 @@ def _state_reason_once(uow: UnitOfWork, actor: Actor, record: PatientRecord, rea
     assert patient_id is not None  # noqa: S101 - stored patients have ids
     audit.require(uow, actor, Action.READ_RESTRICTED, patient_id)
     reason = checked_reason(reason)
-    chart_restricted = bool(uow.access.restrictions(patient_id) & PATIENT_LEVEL)
+    chart_restricted = bool(chart_restrictions(uow, patient_id) & PATIENT_LEVEL)
     if chart_restricted or any(d.sensitivity is not None for d in record.documents):
         now = uow.clock()
         grant = uow.access.add_grant(

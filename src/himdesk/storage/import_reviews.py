@@ -28,6 +28,14 @@ HOLD_CONTEXT = b"import_hold.payload"
 REJECTION_CONTEXT = b"interface_rejection.payload"
 
 
+def _kept(text: str, limit: int) -> str:
+    """Text of rejected input as a column keeps it: whatever arrived (NUL bytes, which
+    PostgreSQL refuses, and unpaired surrogates are replaced), cut to the column width."""
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text.replace("\x00", "\ufffd")[:limit]
+
+
 def seal(cipher: FieldCipher, payload: bytes, context: bytes) -> bytes:
     # latin-1 maps each byte to one character, so any bytes survive the cipher's str API.
     return cipher.encrypt(zlib.compress(payload).decode("latin-1"), context)
@@ -94,12 +102,13 @@ class SqlImportReviewRepository:
         return result.rowcount == 1
 
     def add_rejection(self, rejection: InterfaceRejection, payload: bytes) -> int:
+        r = rejection
         values = {
-            "format": rejection.format[:10], "label": rejection.label[:300],
-            "channel": rejection.channel[:20], "message_type": rejection.message_type[:40],
-            "control_id": rejection.control_id[:100], "reason": rejection.reason[:2000],
+            "format": _kept(r.format, 10), "label": _kept(r.label, 300),
+            "channel": _kept(r.channel, 20), "message_type": _kept(r.message_type, 40),
+            "control_id": _kept(r.control_id, 100), "reason": _kept(r.reason, 2000),
             "payload_encrypted": seal(self._cipher, payload, REJECTION_CONTEXT),
-            "received_at": rejection.received_at, "received_by": rejection.received_by[:60],
+            "received_at": r.received_at, "received_by": r.received_by[:60],
             "status": QueueStatus.OPEN.value,
         }  # fmt: skip
         result = self._db.execute(

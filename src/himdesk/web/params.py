@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import Form, Path
 
+from himdesk.domain.record_search import LARGEST_RECORD_ID
+
 # Ids are database integers: anything else is refused as a clear 400, before any query.
-LARGEST_ID = 2**63 - 1
+LARGEST_ID = LARGEST_RECORD_ID  # 32 bits: PostgreSQL's INTEGER
 RecordId = Annotated[int, Path(ge=1, le=LARGEST_ID)]
 FormRecordId = Annotated[int, Form(ge=1, le=LARGEST_ID)]

@@ -14,6 +14,7 @@ from himdesk.domain.incoming import (
     IncomingEncounter,
     IncomingObservation,
     IncomingProcedure,
+    result_fits,
     text_within,
 )
 from himdesk.domain.records import AbnormalFlag, EncounterClass, EncounterStatus
@@ -32,7 +33,6 @@ from himdesk.interop.ccda.values import (
 )
 
 _NUMERIC_TYPES = {"PQ", "REAL", "INT"}
-_LARGEST = Decimal(10) ** 9  # observations.value is NUMERIC(12, 3)
 _FLAGS = {
     "N": AbnormalFlag.NORMAL,
     "L": AbnormalFlag.LOW,
@@ -77,7 +77,7 @@ def _read_result(place: EntryPlace, observation: Element, organizer: Element, wi
     if negated(observation) or attr(observation, "moodCode") not in _PERFORMED:
         place.not_held("not performed")
         return
-    if value is None or amount is None or abs(amount) >= _LARGEST:
+    if value is None or amount is None or not result_fits(amount):
         place.not_held("without a numeric value")
         return
     code_element = child(observation, "code")
@@ -112,10 +112,16 @@ def _reference_range(observation: Element) -> tuple[Decimal | None, Decimal | No
         if attr(child(reference, "interpretationCode"), "code") not in {"", "N"}:
             continue
         value = child(reference, "value")
-        low, high = decimal_value(child(value, "low")), decimal_value(child(value, "high"))
+        low, high = _bound(child(value, "low")), _bound(child(value, "high"))
         if low is not None or high is not None:
             return low, high
     return None, None
+
+
+def _bound(element: Element | None) -> Decimal | None:
+    """A range bound the record can keep; one beyond it is no bound (the value still is)."""
+    value = decimal_value(element)
+    return value if value is not None and result_fits(value) else None
 
 
 def _flag(

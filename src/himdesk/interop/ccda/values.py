@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from lxml import etree
 
 from himdesk.domain.incoming import Rejected, SourceRef
+from himdesk.interop.hl7_time import UnreadableTime, written_time
 
 V3 = "urn:hl7-org:v3"
 SDTC = "urn:hl7-org:sdtc"
@@ -43,10 +44,8 @@ CODE_SYSTEMS = {
 }
 SSN_ROOT = "2.16.840.1.113883.4.1"
 NPI_ROOT = "2.16.840.1.113883.4.6"
-_TS = re.compile(r"(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.\d{1,6})?([+-]\d{4})?")
 _OID = re.compile(r"[0-2](\.(0|[1-9][0-9]*))+")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
-TS_EXPECTED = "expected an HL7 time stamp YYYYMMDD[HHMM[SS]][+/-ZZZZ]"
 MAX_REF = 200  # source_links.source_system / source_id
 
 
@@ -115,31 +114,12 @@ def shortened(value: str, limit: int) -> str:
 # --- TS / IVL_TS --------------------------------------------------------------------------
 
 
-def _ts_parts(element: Element, value: str) -> tuple[datetime, bool]:
-    """The time a TS names, and whether it carried a zone offset."""
-    match = _TS.fullmatch(value)
-    if not match:
-        raise BadValue(element, TS_EXPECTED)
-    year, month, day, hour, minute, second, offset = match.groups()
-    if not 1800 <= int(year) <= 2200:  # "00010101" is how some senders write "unknown"
-        raise BadValue(element, TS_EXPECTED + " naming a real date (years 1800 to 2200)")
+def _written_time(element: Element, value: str) -> datetime:
+    """The time a TS names, in its own offset (interop/hl7_time.py reads it as HL7 v2 does)."""
     try:
-        zone = UTC
-        if offset:
-            minutes = int(offset[1:3]) * 60 + int(offset[3:])
-            zone = timezone(timedelta(minutes=minutes if offset[0] == "+" else -minutes))
-        moment = datetime(
-            int(year),
-            int(month or 1),
-            int(day or 1),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-            tzinfo=zone,
-        )
-    except ValueError:
-        raise BadValue(element, TS_EXPECTED + " naming a real date and time") from None
-    return moment, bool(offset)
+        return written_time(value)
+    except UnreadableTime as unreadable:
+        raise BadValue(element, str(unreadable)) from None
 
 
 def time_value(element: Element | None) -> datetime | None:
@@ -151,8 +131,7 @@ def time_value(element: Element | None) -> datetime | None:
     value = attr(element, "value")
     if element is None or not value:
         return None
-    moment, _ = _ts_parts(element, value)
-    return moment.astimezone(UTC)
+    return _written_time(element, value).astimezone(UTC)
 
 
 def date_value(element: Element | None) -> date | None:
@@ -160,8 +139,7 @@ def date_value(element: Element | None) -> date | None:
     value = attr(element, "value")
     if element is None or not value:
         return None
-    moment, _ = _ts_parts(element, value)
-    return moment.date()
+    return _written_time(element, value).date()
 
 
 # --- PQ -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from himdesk.domain.api_clients import Scope, permits
+from himdesk.domain.record_search import record_id
 from himdesk.interop.fhir.search import KINDS, SearchError, SearchQuery, parse_search
 
 Json = dict[str, Any]
@@ -97,11 +98,11 @@ def handle(request: FhirRequest, repository: FhirRepository) -> FhirResponse:
 
 
 def _id_of(request: FhirRequest) -> int:
-    """Record ids are whole numbers; any other id names nothing here."""
-    value = request.resource_id
-    if not value.isascii() or not value.isdigit() or len(value) > 18:
-        raise ResourceNotFound(value)
-    return int(value)
+    """Record ids are whole numbers in the database's range; any other id names nothing."""
+    found = record_id(request.resource_id)
+    if found is None:
+        raise ResourceNotFound(request.resource_id)
+    return found
 
 
 def _search(request: FhirRequest, repository: FhirRepository) -> FhirResponse:

@@ -224,4 +224,5 @@ def _resource(parsed: object, place: str) -> Json:
 
 
 def _text(value: object) -> str:
-    return value if type(value) is str else ""
+    """A resource's id as the control id: kept only when it is printable text."""
+    return value if type(value) is str and value.isprintable() else ""

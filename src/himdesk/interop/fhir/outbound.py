@@ -68,12 +68,16 @@ def _id(value: int | None) -> int:
 
 
 def patient_resource(
-    patient: Patient, identifiers: Iterable[PatientIdentifier] = (), base: str = ""
+    patient: Patient,
+    identifiers: Iterable[PatientIdentifier] = (),
+    base: str = "",
+    replaced_by: int | None = None,
 ) -> Json:
     """https://hl7.org/fhir/R4/patient.html — the hospital MRN first, then other systems' ids.
 
     The SSN is written when the patient value holds one; the service blanks it for callers who
-    may not read it.
+    may not read it. A patient merged into another (`replaced_by`) is inactive and links to
+    the survivor (https://hl7.org/fhir/R4/patient.html#links).
     """
     ids: list[Json] = [_identifier(v.mrn_system(patient.facility), patient.mrn, "MR")]
     for known in identifiers:
@@ -96,6 +100,10 @@ def patient_resource(
     address = _address(patient)
     if address:
         resource["address"] = [address]
+    if replaced_by is not None:
+        resource["active"] = False
+        survivor = {"reference": f"Patient/{replaced_by}"}
+        resource["link"] = [{"other": survivor, "type": "replaced-by"}]
     return resource
 
 

@@ -68,7 +68,9 @@ class ServiceRecords:
     def _mapped(self, found: FoundParts) -> list[Json]:
         base = self._base
         writers: dict[type, Callable[[Any], Json]] = {
-            Patient: lambda p: outbound.patient_resource(p, found.identifiers.get(p.id, ()), base),
+            Patient: lambda p: outbound.patient_resource(
+                p, found.identifiers.get(p.id, ()), base, found.replaced_by.get(p.id)
+            ),
             Clinician: outbound.practitioner_resource,
             Encounter: lambda e: outbound.encounter_resource(
                 e,

@@ -22,12 +22,16 @@ from himdesk.domain.record_search import (
     RecordCriteria,
     RecordKind,
     TimeRange,
+    record_id,
 )
 from himdesk.interop.fhir import vocabulary as v
 
 DEFAULT_COUNT = 50
 MAX_COUNT = 500
 MAX_VALUE = 1000  # characters in one parameter value
+# Each alternative is a bound value in SQL (SQLite takes at most 32,766 in one statement).
+MAX_PARAMETERS = 30
+MAX_ALTERNATIVES = 100  # comma-separated values in one parameter
 # The types the API serves, by the record part each maps to.
 KINDS = {
     "Patient": RecordKind.PATIENT,
@@ -84,6 +88,9 @@ def parse_search(
     if allowed is None:
         raise SearchError(resource_type, "is not a type this server searches")
     criteria, page, echo = RecordCriteria(), Page(DEFAULT_COUNT), []
+    if len(params) > MAX_PARAMETERS:
+        raise SearchError(params[MAX_PARAMETERS][0][:40],
+                          f"a search takes at most {MAX_PARAMETERS} parameters")  # fmt: skip
     for raw_name, value in params:
         if len(value) > MAX_VALUE or "\x00" in value:
             raise SearchError(raw_name[:40], f"expected text of at most {MAX_VALUE} characters")
@@ -110,17 +117,19 @@ def _narrowed(criteria: RecordCriteria, name: str, modifier: str, value: str) ->
     if not value.strip():
         raise SearchError(name, "has no value")
     if name == "_id":
-        return replace(criteria, ids=criteria.ids + tuple(_id(name, i) for i in value.split(",")))
+        ids = tuple(_id(name, i) for i in _alternatives(name, value))
+        return replace(criteria, ids=criteria.ids + ids)
     if name in ("patient", "subject"):
         return replace(criteria, patient_id=patient_id_of(name, value))
     if name == "identifier":
-        return replace(criteria, identifiers=tuple(_identifier(i) for i in value.split(",")))
+        identifiers = tuple(_identifier(i) for i in _alternatives(name, value))
+        return replace(criteria, identifiers=identifiers)
     if name == "name":
         if modifier not in ("", "exact", "contains"):
             raise SearchError(f"name:{modifier}", "use name, name:exact or name:contains")
         alternatives = tuple(
             NameMatch(part, exact=modifier == "exact", contains=modifier == "contains")
-            for part in value.split(",")
+            for part in _alternatives(name, value)
         )
         return replace(criteria, names=(*criteria.names, alternatives))
     if name == "gender":
@@ -129,7 +138,15 @@ def _narrowed(criteria: RecordCriteria, name: str, modifier: str, value: str) ->
         return replace(criteria, birth=(*criteria.birth, date_range(name, value)))
     if name == "date" or name in _DATE_ALIASES:
         return replace(criteria, when=(*criteria.when, date_range(name, value)))
-    return replace(criteria, codes=tuple(_code(name, c) for c in value.split(",")))
+    return replace(criteria, codes=tuple(_code(name, c) for c in _alternatives(name, value)))
+
+
+def _alternatives(name: str, value: str) -> list[str]:
+    """The comma-separated values of one parameter (any of them matches)."""
+    values = value.split(",")
+    if len(values) > MAX_ALTERNATIVES:
+        raise SearchError(name, f"give at most {MAX_ALTERNATIVES} values separated by commas")
+    return values
 
 
 def _whole_number(name: str, value: str) -> int:
@@ -139,10 +156,8 @@ def _whole_number(name: str, value: str) -> int:
 
 
 def _id(name: str, value: str) -> int:
-    value = value.strip()
-    if value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return -1  # no record has this id: nothing matches
+    found = record_id(value)
+    return -1 if found is None else found  # no record has id -1: nothing matches
 
 
 def patient_id_of(name: str, value: str) -> int:
@@ -150,9 +165,11 @@ def patient_id_of(name: str, value: str) -> int:
     tail = value.strip().rstrip("/").split("/")
     if len(tail) >= 2 and tail[-2] != "Patient":
         raise SearchError(name, f"expected a Patient reference, found a {tail[-2]} reference")
-    if not tail[-1].isascii() or not tail[-1].isdigit() or len(tail[-1]) > 18:
-        raise SearchError(name, "expected a Patient id (digits), e.g. patient=12")
-    return int(tail[-1])
+    found = record_id(tail[-1])
+    if found is None:
+        raise SearchError(name, "expected a Patient id (digits, at most 2147483647), e.g. "
+                                "patient=12")  # fmt: skip
+    return found
 
 
 def _identifier(text: str) -> IdentifierMatch:
@@ -214,14 +231,14 @@ def _span(name: str, value: str) -> tuple[datetime, datetime]:
             if month is not None:
                 return start, _next_month(start)
             return start, start.replace(year=start.year + 1)
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        moment = None
-    if moment is None or "T" not in value:
-        raise SearchError(name, f"expected a date (YYYY, YYYY-MM, YYYY-MM-DD) or dateTime, "
-                                f"found {value[:30]!r}")  # fmt: skip
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC), moment.astimezone(UTC) + timedelta(seconds=1)
+        if "T" in value:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+            return moment, moment + timedelta(seconds=1)
+    except (ValueError, OverflowError):  # no such day, or past the calendar's last second
+        pass
+    raise SearchError(name, f"expected a date (YYYY, YYYY-MM, YYYY-MM-DD) or dateTime, "
+                            f"found {value[:30]!r}")  # fmt: skip
 
 
 def _next_month(start: datetime) -> datetime:

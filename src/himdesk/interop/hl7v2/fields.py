@@ -12,16 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 from himdesk.domain.incoming import Rejected
-
-# YYYY[MM[DD[HH[MM[SS[.S…]]]]]][+/-ZZZZ] (HL7 v2 DTM / TS component 1)
-_TIMESTAMP = re.compile(
-    r"(\d{4})(?:(\d{2})(?:(\d{2})(?:(\d{2})(?:(\d{2})(?:(\d{2})(?:\.(\d{1,4}))?)?)?)?)?)?"
-    r"([+-]\d{4})?"
-)
-_PLAUSIBLE_YEARS = range(1800, 2201)
+from himdesk.interop.hl7_time import UnreadableTime, written_time
 
 
 @dataclass(frozen=True)
@@ -156,36 +150,12 @@ class SegmentView:
 
 
 def parse_instant(value: str, where: str, *, keep_local: bool = False) -> datetime:
-    match = _TIMESTAMP.fullmatch(value.strip())
-    if match is None:
-        raise Rejected(where, "is not an HL7 date/time: expected YYYYMMDD[HHMM[SS]][+ZZZZ]")
-    year, month, day, hour, minute, second, fraction, offset = match.groups()
-    if int(year) not in _PLAUSIBLE_YEARS:
-        raise Rejected(where, "is not a plausible date: the year is outside 1800-2200")
+    """A TS/DTM (interop/hl7_time.py) as a UTC instant, or as written with `keep_local`."""
     try:
-        moment = datetime(
-            int(year),
-            int(month or 1),
-            int(day or 1),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-            int((fraction or "0").ljust(6, "0")[:6]),
-            tzinfo=_zone(offset),
-        )
-    except ValueError:
-        raise Rejected(where, "is not a real date/time (month, day or hour out of range)") from None
+        moment = written_time(value)
+    except UnreadableTime as unreadable:
+        raise Rejected(where, str(unreadable)) from None
     return moment if keep_local else moment.astimezone(UTC)
-
-
-def _zone(offset: str | None) -> timezone:
-    if not offset:
-        return UTC
-    hours, minutes = int(offset[1:3]), int(offset[3:5])
-    if hours > 14 or minutes > 59:
-        return UTC  # not a real offset; the value is still a usable local time
-    sign = -1 if offset[0] == "-" else 1
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
 def first_instant(candidates: Sequence[tuple[SegmentView | None, int]]) -> datetime | None:

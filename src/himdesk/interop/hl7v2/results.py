@@ -13,14 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from himdesk.domain.incoming import IncomingObservation, Rejected, SourceRef, text_within
+from himdesk.domain.incoming import (
+    IncomingObservation,
+    Rejected,
+    SourceRef,
+    result_fits,
+    text_within,
+)
 from himdesk.domain.records import AbnormalFlag
 from himdesk.interop.hl7v2.fields import SegmentView, shortened
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _RANGE = re.compile(r"\s*(-?[0-9.]+)\s*-\s*(-?[0-9.]+)\s*")
 _BOUND = re.compile(r"\s*([<>])=?\s*(-?[0-9.]+)\s*")
-_MAGNITUDE = Decimal(10) ** 9  # observations.value is NUMERIC(12, 3)
 CODE_SYSTEMS = {
     "LN": "http://loinc.org",
     "SCT": "http://snomed.info/sct",
@@ -108,7 +113,7 @@ def _numeric(obx: SegmentView, rep: str, value_type: str) -> Decimal | None:
     if not _NUMBER.fullmatch(written):
         raise Rejected(obx.where(5), f"is not a number (value type {value_type})")
     value = Decimal(written)
-    if abs(value) >= _MAGNITUDE:
+    if not result_fits(value):
         raise Rejected(obx.where(5), "is larger than the record holds (up to 999,999,999.999)")
     return value
 
@@ -139,7 +144,7 @@ def _decimal(written: str) -> Decimal | None:
     if not _NUMBER.fullmatch(written):
         return None
     value = Decimal(written)
-    return value if abs(value) < _MAGNITUDE else None
+    return value if result_fits(value) else None
 
 
 def _flag(code: str, value: Decimal, low: Decimal | None, high: Decimal | None) -> AbnormalFlag:

@@ -34,6 +34,7 @@ from himdesk.services.errors import NotFound
 from himdesk.services.export_run import run_export
 from himdesk.services.ports import UnitOfWork
 from himdesk.web.fhir_responses import FHIR_JSON, Caller, FhirRoute, outcome
+from himdesk.web.params import RecordId
 from himdesk.web.routes.fhir_auth import fhir_base
 from himdesk.web.sessions import himdesk_of
 
@@ -69,7 +70,7 @@ def cancel_export(request: Request, caller: Caller, token: str) -> Response:
 
 
 @router.get("/$export-file/{token}/{file_id}")
-def export_file(request: Request, caller: Caller, token: str, file_id: int) -> Response:
+def export_file(request: Request, caller: Caller, token: str, file_id: RecordId) -> Response:
     def download(uow: UnitOfWork) -> Response:
         content = bulk_export.export_file(uow, caller.actor, token, file_id)
         return Response(content, media_type=NDJSON)

@@ -24,6 +24,7 @@ from himdesk.web.sessions import CheckedSession, Session, himdesk_of
 
 router = APIRouter()
 LARGEST_UPLOAD = 50_000_000  # bytes per file; larger imports go through `himdesk import`
+LARGEST_UPLOADS = 200_000_000  # bytes of one upload's files together: each is read into memory
 SHOWN_LINES = 200  # submissions listed in the report; the rest are counted
 QueueId = Annotated[int, Query(ge=0, le=LARGEST_ID)]  # 0: none
 
@@ -43,7 +44,7 @@ def upload(
 ) -> Response:
     himdesk = himdesk_of(request)
     try:
-        received = [_read(f) for f in files or [] if f.filename]
+        received = _received(files or [])
         report = import_files(himdesk.unit_of_work, session.actor, received, channel="upload")
     except InvalidInput as err:
         with himdesk.unit_of_work() as uow:
@@ -56,12 +57,31 @@ def upload(
                 report=report, lines=lines, labels=labels)  # fmt: skip
 
 
+def _received(files: list[UploadFile]) -> list[tuple[str, bytes]]:
+    received: list[tuple[str, bytes]] = []
+    total = 0
+    for upload in files:
+        if not upload.filename:
+            continue
+        received.append(_read(upload))
+        total += len(received[-1][1])
+        if total > LARGEST_UPLOADS:
+            raise InvalidInput({"files": f"The files are larger than {_mb(LARGEST_UPLOADS)} "
+                                "together: upload fewer at a time, or import them with "
+                                "`himdesk import` on the server."})  # fmt: skip
+    return received
+
+
 def _read(upload: UploadFile) -> tuple[str, bytes]:
     content = upload.file.read(LARGEST_UPLOAD + 1)
     if len(content) > LARGEST_UPLOAD:
-        raise InvalidInput({"files": f"{upload.filename} is larger than 50 MB: import it with "
-                            "`himdesk import` on the server."})  # fmt: skip
+        raise InvalidInput({"files": f"{upload.filename} is larger than {_mb(LARGEST_UPLOAD)}: "
+                            "import it with `himdesk import` on the server."})  # fmt: skip
     return upload.filename or "upload", content
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:g} MB"
 
 
 @router.get("/imports/holds")
