@@ -118,3 +118,27 @@ def test_a_frame_larger_than_the_limit_is_refused_and_that_connection_closed(
             assert greedy.recv(10) == b""  # closed: the rest of that frame cannot be trusted
         with socket.create_connection(("127.0.0.1", running.port), timeout=60) as next_one:
             assert exchange(next_one, adt("A01", "C2"))[0] == "AA"
+
+
+def test_a_silent_connection_is_closed_after_the_idle_limit(himdesk: Himdesk) -> None:
+    actor = interface_actor("127.0.0.1", 0)
+    intake = MessageIntake(himdesk.unit_of_work, lambda peer: actor, himdesk.clock)
+    with ListenerThread(intake, idle_limit=0.3) as running:
+        with socket.create_connection(("127.0.0.1", running.port), timeout=10) as silent:
+            silent.sendall(b"\x0bMSH|^~\\&|never finished")
+            assert silent.recv(10) == b""  # closed by the listener, not by the test's timeout
+        with socket.create_connection(("127.0.0.1", running.port), timeout=60) as next_one:
+            assert exchange(next_one, adt("A01", "C1"))[0] == "AA"
+
+
+def test_connections_beyond_the_cap_are_closed_at_once(himdesk: Himdesk) -> None:
+    actor = interface_actor("127.0.0.1", 0)
+    intake = MessageIntake(himdesk.unit_of_work, lambda peer: actor, himdesk.clock)
+    with (
+        ListenerThread(intake, connection_limit=1) as running,
+        socket.create_connection(("127.0.0.1", running.port), timeout=60) as first,
+    ):
+        assert exchange(first, adt("A01", "C1"))[0] == "AA"
+        with socket.create_connection(("127.0.0.1", running.port), timeout=10) as extra:
+            assert extra.recv(10) == b""
+        assert exchange(first, adt("A01", "C2"))[0] == "AA"

@@ -36,6 +36,11 @@ from himdesk.services.ports import Clock, UnitOfWorkFactory
 
 log = logging.getLogger("himdesk.hl7")
 FRAME_LIMIT = 16 * 1024 * 1024  # bytes; a frame larger than this is refused and the link closed
+# Anyone who can reach the port could otherwise hold connections (and their buffers) open
+# for ever: a connection silent this long is closed (interface engines reconnect), and
+# connections beyond the cap are closed at once.
+IDLE_LIMIT = 15 * 60.0  # seconds
+CONNECTION_LIMIT = 32
 
 
 class MessageIntake:
@@ -127,10 +132,18 @@ class MllpListener:
     and a message being applied is finished and acknowledged first."""
 
     def __init__(
-        self, intake: MessageIntake, host: str, port: int, frame_limit: int = FRAME_LIMIT
+        self,
+        intake: MessageIntake,
+        host: str,
+        port: int,
+        frame_limit: int = FRAME_LIMIT,
+        idle_limit: float = IDLE_LIMIT,
+        connection_limit: int = CONNECTION_LIMIT,
     ) -> None:
         self._intake = intake
         self._frame_limit = frame_limit
+        self._idle_limit = idle_limit
+        self._connection_limit = connection_limit
         self._host, self._port = host, port
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
@@ -160,11 +173,16 @@ class MllpListener:
     ) -> None:
         task = asyncio.current_task()
         assert task is not None  # noqa: S101
-        self._connections.add(task)
         peername = writer.get_extra_info("peername")
         peer = str(peername[0]) if peername else "unknown"
+        if len(self._connections) >= self._connection_limit:
+            log.warning("MLLP connection from %s refused: %d already open", peer,
+                        len(self._connections))  # fmt: skip
+            writer.close()
+            return
+        self._connections.add(task)
         try:
-            async for frame in _frames(reader):
+            async for frame in _frames(reader, self._idle_limit):
                 self._busy.add(task)
                 try:
                     if frame is None:
@@ -179,8 +197,8 @@ class MllpListener:
                     await _hang_up(reader, writer)
                 if self._closing or frame is None:
                     break
-        except (ConnectionError, asyncio.CancelledError):
-            pass  # the sender went away, or the listener is stopping
+        except (ConnectionError, asyncio.CancelledError, TimeoutError):
+            pass  # the sender went away or fell silent, or the listener is stopping
         finally:
             self._connections.discard(task)
             writer.close()
@@ -199,11 +217,13 @@ async def _hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -
                 pass
 
 
-async def _frames(reader: asyncio.StreamReader) -> AsyncIterator[bytes | None]:
-    """Each frame's content (anything before its 0x0B is dropped); None for one too large."""
+async def _frames(reader: asyncio.StreamReader, idle: float) -> AsyncIterator[bytes | None]:
+    """Each frame's content (anything before its 0x0B is dropped); None for one too large.
+    Raises TimeoutError when no complete frame arrives within `idle` seconds."""
     while True:
         try:
-            block = await reader.readuntil(END_BLOCK)
+            async with asyncio.timeout(idle):
+                block = await reader.readuntil(END_BLOCK)
         except asyncio.IncompleteReadError:
             return  # the connection closed, perhaps mid-frame: that frame was never complete
         except asyncio.LimitOverrunError:
@@ -225,8 +245,10 @@ class ListenerThread:
         host: str = "127.0.0.1",
         port: int = 0,
         frame_limit: int = FRAME_LIMIT,
+        idle_limit: float = IDLE_LIMIT,
+        connection_limit: int = CONNECTION_LIMIT,
     ) -> None:
-        self._listener = MllpListener(intake, host, port, frame_limit)
+        self._listener = MllpListener(intake, host, port, frame_limit, idle_limit, connection_limit)
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="mllp-listener", daemon=True)
         self._loop: asyncio.AbstractEventLoop | None = None
