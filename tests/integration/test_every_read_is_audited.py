@@ -88,11 +88,8 @@ READS: dict[str, tuple[Read, bool]] = {
     "encounter_analysis.analysis_of_deficiency": (
         lambda u, i: encounter_analysis.analysis_of_deficiency(u, MANAGER, i["deficiency"]),
         True),
-    "import_reviews.list_holds": (lambda u, i: import_reviews.list_holds(u, MANAGER), False),
     "import_reviews.open_hold": (
         lambda u, i: import_reviews.open_hold(u, MANAGER, i["hold_id"]), False),
-    "import_reviews.list_rejections": (
-        lambda u, i: import_reviews.list_rejections(u, MANAGER), False),
     "import_reviews.open_rejection": (
         lambda u, i: import_reviews.open_rejection(u, MANAGER, i["rejection_id"]), False),
     "record_exchange.whole_record": (

@@ -23,6 +23,7 @@ from himdesk.services import import_reviews as reviews
 from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.imports import import_submission, record_rejection
 from himdesk.services.ports import UnitOfWork
+from himdesk.services.review_queues import QueueView, held_imports, rejected_inputs
 from himdesk.storage.submission_codec import decode_submission, encode_submission
 from tests.fakes import ChartBuilder
 from tests.integration.test_imports import rows, run
@@ -46,7 +47,7 @@ def held_import(himdesk: Himdesk, submission: Submission | None = None) -> tuple
 def test_a_held_chart_is_shown_beside_its_candidates_with_reasons(himdesk: Himdesk) -> None:
     hold_id, known = held_import(himdesk)
     with himdesk.unit_of_work() as uow:
-        (listed,) = reviews.list_holds(uow, HIT)
+        (listed,) = held_imports(uow, HIT, QueueView.OPEN)
         review = reviews.open_hold(uow, HIT, hold_id)
     assert listed.id == hold_id and "different given name" in listed.reason
     (chart,) = review.charts
@@ -64,7 +65,7 @@ def test_linking_a_held_chart_to_the_patient_imports_it_there(himdesk: Himdesk) 
     assert "patients" not in outcome.counts
     with himdesk.unit_of_work() as uow:
         assert len(uow.chart.encounters(known)) == 1
-        assert reviews.list_holds(uow, HIT) == []
+        assert held_imports(uow, HIT, QueueView.OPEN) == []
     assert run(himdesk, a_submission()).status == "unchanged"
 
 
@@ -136,14 +137,14 @@ def test_a_rejection_is_queued_encrypted_read_back_and_handled_with_a_note(
         stored = c.exec_driver_sql("SELECT payload_encrypted FROM interface_rejections").scalar()
     assert b"PID|1" not in bytes(stored)
     with himdesk.unit_of_work() as uow:
-        (listed,) = reviews.list_rejections(uow, HIT)
+        (listed,) = rejected_inputs(uow, HIT, QueueView.OPEN)
         assert (listed.message_type, listed.control_id) == ("ADT^A01", "MSG0002")
         opened = reviews.open_rejection(uow, HIT, rejection_id)
         assert opened.payload == b"MSH|^~\\&|LAB\rPID|1||123"
         with pytest.raises(InvalidInput):
             reviews.resolve_rejection(uow, HIT, rejection_id, "  ")
         reviews.resolve_rejection(uow, HIT, rejection_id, "Lab resent with a valid DOB.")
-        assert reviews.list_rejections(uow, HIT) == []
+        assert rejected_inputs(uow, HIT, QueueView.OPEN) == []
         with pytest.raises(Conflict, match="already marked handled by hugo"):
             reviews.resolve_rejection(uow, HIT, rejection_id, "again")
         assert uow.import_reviews.find_rejection(rejection_id).status is QueueStatus.RESOLVED  # type: ignore[union-attr]
@@ -152,7 +153,11 @@ def test_a_rejection_is_queued_encrypted_read_back_and_handled_with_a_note(
 def test_the_queues_are_closed_to_roles_that_do_not_review_imports(himdesk: Himdesk) -> None:
     coder = Actor(user_id=5, username="cy", role=Role.CODER)
     with himdesk.unit_of_work() as uow:
-        for look in (reviews.list_holds, reviews.list_rejections, reviews.queue_counts):
+        for look in (
+            lambda u, a: held_imports(u, a, QueueView.OPEN),
+            lambda u, a: rejected_inputs(u, a, QueueView.OPEN),
+            reviews.queue_counts,
+        ):
             with pytest.raises(PermissionDenied):
                 look(uow, coder)
 

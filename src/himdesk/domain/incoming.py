@@ -273,6 +273,12 @@ def result_fits(value: Decimal) -> bool:
     return value.is_finite() and abs(value) < RESULT_LIMIT
 
 
+def shortened(value: str, limit: int) -> str:
+    """Display text (titles, test names) cut cleanly to what the record keeps, with "…"."""
+    value = value.strip()
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
 def text_within(value: str, limit: int, where: str) -> str:
     """`value` stripped, or a rejection naming `where` when it is longer than the record keeps."""
     value = value.strip()

@@ -22,9 +22,9 @@ from himdesk.domain.incoming import (
     SourceFormat,
     SourceRef,
     Submission,
+    shortened,
 )
 from himdesk.domain.records import Encounter, EncounterStatus
-from himdesk.services.import_checks import shortened
 from himdesk.services.import_parts import PART_BUILDERS, PartContext
 from himdesk.services.import_patients import link_key, part_digest
 from himdesk.services.ports import RecordPart, UnitOfWork

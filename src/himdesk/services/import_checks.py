@@ -42,11 +42,6 @@ PART_LISTS = ("encounters", "documents", "observations", "diagnoses", "procedure
               "medications", "allergies")  # fmt: skip
 
 
-def shortened(value: str, limit: int) -> str:
-    value = value.strip()
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
-
-
 def check_submission(submission: Submission) -> None:
     """Raise `Rejected` for the first value the record cannot keep, naming where it is."""
     _check_names(submission)

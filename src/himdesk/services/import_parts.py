@@ -15,6 +15,7 @@ from himdesk.domain.incoming import (
     IncomingObservation,
     IncomingProcedure,
     SourceRef,
+    shortened,
 )
 from himdesk.domain.records import (
     Allergy,
@@ -25,7 +26,6 @@ from himdesk.domain.records import (
     Observation,
     Procedure,
 )
-from himdesk.services.import_checks import shortened
 
 EncounterOf = Callable[[str, SourceRef | None, int], int | None]
 ClinicianOf = Callable[[str, SourceRef | None], int | None]

@@ -8,7 +8,7 @@ note.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from himdesk.domain.access import Action, Actor, is_permitted
@@ -27,7 +27,6 @@ from himdesk.services.errors import Conflict, NotFound
 from himdesk.services.imports import HELD, ImportOutcome, apply_submission
 from himdesk.services.ports import UnitOfWork
 
-LIST_LIMIT = 200
 MAX_NOTE = 500
 
 
@@ -66,14 +65,6 @@ def queue_counts(uow: UnitOfWork, actor: Actor) -> QueueCounts:
     holds, rejections = uow.import_reviews.count_open()
     uow.commit()
     return QueueCounts(holds, rejections)
-
-
-def list_holds(uow: UnitOfWork, actor: Actor) -> Sequence[ImportHold]:
-    audit.require(uow, actor, Action.REVIEW_IMPORTS)
-    holds = uow.import_reviews.holds(QueueStatus.OPEN, LIST_LIMIT)
-    audit.record(uow, actor, "import.holds.read", object_type="import-hold", object_id=len(holds))
-    uow.commit()
-    return holds
 
 
 def open_hold(uow: UnitOfWork, actor: Actor, hold_id: int) -> HoldReview:
@@ -155,15 +146,6 @@ def discard_hold(uow: UnitOfWork, actor: Actor, hold_id: int) -> None:
     _open(uow, hold_id)
     _close(uow, actor, hold_id, QueueStatus.DISCARDED, None)
     uow.commit()
-
-
-def list_rejections(uow: UnitOfWork, actor: Actor) -> Sequence[InterfaceRejection]:
-    audit.require(uow, actor, Action.REVIEW_IMPORTS)
-    found = uow.import_reviews.rejections(QueueStatus.OPEN, LIST_LIMIT)
-    audit.record(uow, actor, "import.rejections.read", object_type="interface-rejection",
-                 object_id=len(found))  # fmt: skip
-    uow.commit()
-    return found
 
 
 def open_rejection(uow: UnitOfWork, actor: Actor, rejection_id: int) -> InterfaceRejection:

@@ -19,6 +19,7 @@ from functools import lru_cache
 from lxml import etree
 
 from himdesk.domain.incoming import Rejected, SourceRef
+from himdesk.domain.incoming import shortened as cut_to
 from himdesk.interop.hl7_time import UnreadableTime, written_time
 
 V3 = "urn:hl7-org:v3"
@@ -106,9 +107,9 @@ def template_roots(element: Element) -> set[str]:
 
 
 def shortened(value: str, limit: int) -> str:
-    """Whitespace collapsed, and cut at `limit` with "…" when longer (titles, display names)."""
-    value = " ".join(value.split())
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+    """Whitespace runs collapsed (the format wraps text freely), then cut as the record keeps
+    display text (`domain.incoming.shortened`)."""
+    return cut_to(" ".join(value.split()), limit)
 
 
 # --- TS / IVL_TS --------------------------------------------------------------------------

@@ -285,11 +285,3 @@ def within(value: str, limit: int, at: Located, path: str) -> str:
     if len(value) > limit:
         at.reject(path, f"is {len(value)} characters; the record keeps at most {limit}")
     return value
-
-
-def shortened(value: str, limit: int) -> str:
-    """Display text cut cleanly to the column width, marked with an ellipsis."""
-    value = value.strip()
-    if len(value) <= limit:
-        return value
-    return value[: limit - 1].rstrip() + "…"

@@ -32,8 +32,8 @@ from contextlib import contextmanager
 
 import orjson
 
-from himdesk.domain.incoming import Rejected, SourceFormat, Submission
-from himdesk.interop.fhir.fhir_values import Json, shortened
+from himdesk.domain.incoming import Rejected, SourceFormat, Submission, shortened
+from himdesk.interop.fhir.fhir_values import Json
 from himdesk.interop.fhir.inbound_charts import filed, indexed
 from himdesk.interop.fhir.inbound_references import Reading
 

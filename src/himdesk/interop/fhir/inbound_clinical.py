@@ -13,6 +13,7 @@ from himdesk.domain.incoming import (
     IncomingEncounter,
     IncomingProcedure,
     SourceRef,
+    shortened,
 )
 from himdesk.domain.records import DischargeDisposition, EncounterClass, EncounterStatus
 from himdesk.interop.fhir.fhir_values import (
@@ -30,7 +31,6 @@ from himdesk.interop.fhir.fhir_values import (
     object_of,
     objects_of,
     period_start_of,
-    shortened,
     text_of,
     within,
 )

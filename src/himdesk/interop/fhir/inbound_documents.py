@@ -16,7 +16,7 @@ import codecs
 from datetime import datetime
 from html.parser import HTMLParser
 
-from himdesk.domain.incoming import IncomingDocument
+from himdesk.domain.incoming import IncomingDocument, shortened
 from himdesk.domain.records import DocumentStatus, DocumentType
 from himdesk.interop.fhir.fhir_values import (
     LOINC,
@@ -29,7 +29,6 @@ from himdesk.interop.fhir.fhir_values import (
     object_of,
     objects_of,
     period_start_of,
-    shortened,
     text_of,
     within,
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from himdesk.domain.incoming import IncomingMedication
+from himdesk.domain.incoming import IncomingMedication, shortened
 from himdesk.interop.fhir.fhir_values import (
     RXNORM,
     Coded,
@@ -22,7 +22,6 @@ from himdesk.interop.fhir.fhir_values import (
     joined,
     object_of,
     objects_of,
-    shortened,
     text_of,
     within,
 )

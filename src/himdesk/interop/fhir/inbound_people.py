@@ -14,6 +14,7 @@ from himdesk.domain.incoming import (
     IncomingPatient,
     PatientIdentifier,
     SourceRef,
+    shortened,
 )
 from himdesk.domain.records import Address, AdministrativeSex
 from himdesk.interop.fhir.fhir_values import (
@@ -25,7 +26,6 @@ from himdesk.interop.fhir.fhir_values import (
     full_date_of,
     object_of,
     objects_of,
-    shortened,
     text_of,
     texts_of,
     within,

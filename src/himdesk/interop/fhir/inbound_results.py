@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from himdesk.domain.incoming import IncomingObservation, SourceRef
+from himdesk.domain.incoming import IncomingObservation, SourceRef, shortened
 from himdesk.domain.records import AbnormalFlag
 from himdesk.interop.fhir.fhir_values import (
     FHIR,
@@ -26,7 +26,6 @@ from himdesk.interop.fhir.fhir_values import (
     object_of,
     objects_of,
     period_start_of,
-    shortened,
     text_of,
     within,
 )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from himdesk.domain.incoming import Rejected
+from himdesk.domain.incoming import shortened as cut_to
 from himdesk.interop.hl7_time import UnreadableTime, written_time
 
 
@@ -167,6 +168,6 @@ def first_instant(candidates: Sequence[tuple[SegmentView | None, int]]) -> datet
 
 
 def shortened(value: str, limit: int) -> str:
-    """Display text cut cleanly to what the record keeps (titles, names of tests)."""
-    value = " ".join(value.split())
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+    """Whitespace runs collapsed (the format wraps text freely), then cut as the record keeps
+    display text (`domain.incoming.shortened`)."""
+    return cut_to(" ".join(value.split()), limit)
