@@ -9,6 +9,7 @@ from himdesk.cli import (
     audit_commands,
     audit_report,
     chart_commands,
+    code_commands,
     demo_commands,
     export_commands,
     hl7_commands,
@@ -50,6 +51,7 @@ app.add_typer(query_commands.app, name="query")
 app.add_typer(key_commands.app, name="keys")
 app.add_typer(hl7_commands.app, name="hl7")
 app.add_typer(api_client_commands.app, name="api-client")
+app.add_typer(code_commands.app, name="code")
 export_commands.register(app)
 import_commands.register(app)
 
