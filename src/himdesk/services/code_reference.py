@@ -1,13 +1,16 @@
 """The loaded code sets and what is built from them, once per process.
 
 Building the encoder's search structures takes about a second, so they are built on first
-use and kept; loading a new release (`reload`) drops them. Thread-safe: the web app serves
-requests from a thread pool.
+use and kept; loading a new release (`reload`) drops them. A release loaded by another
+process (`himdesk codesets load` beside a running server) is noticed through `stamp`,
+checked at most every `recheck_seconds`. Thread-safe: the web app serves requests from a
+thread pool.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -29,8 +32,14 @@ class CodeReference:
         *,
         grouper: Callable[[], DrgGrouper] | None = None,
         medicare_editor: Callable[[], MedicareCodeEditor] | None = None,
+        stamp: Callable[[], object] | None = None,
+        recheck_seconds: float = 30.0,
     ) -> None:
         self._load_library = load_library
+        self._stamp = stamp
+        self._recheck_seconds = recheck_seconds
+        self._loaded_stamp: object = None
+        self._checked_at = 0.0
         self._make_grouper = grouper
         self._make_editor = medicare_editor
         self._lock = threading.RLock()
@@ -42,9 +51,19 @@ class CodeReference:
     @property
     def library(self) -> CodeSetLibrary:
         with self._lock:
+            if self._library is not None and self._stale():
+                self.reload()
             if self._library is None:
+                self._loaded_stamp = self._stamp() if self._stamp is not None else None
+                self._checked_at = time.monotonic()
                 self._library = self._load_library()
             return self._library
+
+    def _stale(self) -> bool:
+        if self._stamp is None or time.monotonic() - self._checked_at < self._recheck_seconds:
+            return False
+        self._checked_at = time.monotonic()
+        return self._stamp() != self._loaded_stamp
 
     def reload(self) -> None:
         with self._lock:
