@@ -26,10 +26,10 @@ def test_library_is_loaded_once_and_kept() -> None:
 def test_a_release_loaded_by_another_process_is_noticed() -> None:
     releases = FakeReleases()
     reference = CodeReference(releases.load, stamp=lambda: releases.stamp, recheck_seconds=0)
-    reference.library
+    _ = reference.library
 
     releases.stamp = 2
-    reference.library
+    _ = reference.library
 
     assert releases.loads == 2
 
@@ -37,9 +37,9 @@ def test_a_release_loaded_by_another_process_is_noticed() -> None:
 def test_the_stamp_is_not_checked_more_often_than_asked() -> None:
     releases = FakeReleases()
     reference = CodeReference(releases.load, stamp=lambda: releases.stamp, recheck_seconds=3600)
-    reference.library
+    _ = reference.library
 
     releases.stamp = 2
-    reference.library
+    _ = reference.library
 
     assert releases.loads == 1
