@@ -27,7 +27,7 @@ from himdesk.services.code_sets import (
     load_code_sets,
 )
 from himdesk.storage import tables as t
-from himdesk.storage.code_sets import load_library
+from himdesk.storage.code_sets import load_library, releases_stamp
 
 ADMIN = Actor(user_id=1, username="root", role=Role.ADMIN)
 CODER = Actor(user_id=2, username="cora", role=Role.CODER)
@@ -92,6 +92,20 @@ def test_a_loaded_library_comes_back_equal_from_the_database(
     release = stored.diagnoses[0].release
     assert release.sources == code_set_library.diagnoses[0].release.sources
     assert release.id is not None and release.fiscal_year == 2026
+
+
+def test_code_sets_are_read_while_another_transaction_writes(
+    himdesk: Himdesk, code_set_library: CodeSetLibrary
+) -> None:
+    # The web app first reads the code sets inside a request that already writes (its
+    # audit event); on SQLite a reader taking the write lock would wait for itself.
+    _load(himdesk, _source(code_set_library))
+    with himdesk.engine.begin() as writing:
+        writing.execute(select(t.code_set_releases.c.id))
+        stored = load_library(himdesk.engine)
+        stamp = releases_stamp(himdesk.engine)
+    assert stored.diagnoses[0].release.fiscal_year == 2026
+    assert len(stamp) == 2
 
 
 def test_a_load_counts_the_index_codes_its_tabular_lacks(

@@ -29,6 +29,7 @@ from himdesk.domain.coding.code_set import (
 from himdesk.domain.coding.codes import CodeSystem
 from himdesk.services.ports import StoredRelease
 from himdesk.storage import tables as t
+from himdesk.storage.database import READ_ONLY
 
 _releases = t.code_set_releases
 _parts = t.code_set_parts
@@ -119,7 +120,7 @@ class SqlCodeSetRepository:
 
 def load_library(engine: Engine) -> CodeSetLibrary:
     """Every stored release, decoded: what the process codes against until the next load."""
-    with engine.connect() as connection:
+    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
         releases = SqlCodeSetRepository(connection).list_releases()
         parts: dict[int, dict[str, bytes]] = {}
         for release_id, name, payload in connection.execute(
@@ -136,7 +137,7 @@ def load_library(engine: Engine) -> CodeSetLibrary:
 
 def releases_stamp(engine: Engine) -> tuple[tuple[int, str], ...]:
     """What changes when any release is loaded or replaced: a cheap check for other processes."""
-    with engine.connect() as connection:
+    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
         rows = connection.execute(
             select(_releases.c.id, _releases.c.loaded_at).order_by(_releases.c.id)
         )

@@ -9,6 +9,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
+# Execution option for connections that only read and never upgrade to a write.
+READ_ONLY = "himdesk_read_only"
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -42,7 +46,9 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         # Every service transaction writes (at least its audit event); taking the write
-        # lock up front avoids deadlocks between readers that later upgrade.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # lock up front avoids deadlocks between readers that later upgrade. Reads of
+        # reference data (READ_ONLY) must not wait for a writer: WAL gives them a snapshot.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
