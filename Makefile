@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_DB := sqlite:///var/himdesk.db
 DEMO_ENV := HIMDESK_DEMO_MODE=1 HIMDESK_DATABASE_URL=$(DEMO_DB)
+# Official code-set files; without this directory only the packaged ICD-10-CM tabular loads.
+CODESET_DIR ?= ../shared/data/codesets
 
 .PHONY: demo serve test lint type bench install install-test system-packages clean
 
@@ -23,6 +25,7 @@ install-test: $(VENV)/.installed-test
 ## make demo: install, migrate SQLite under var/, load the demo hospital, serve on :8000
 demo: install
 	$(DEMO_ENV) $(BIN)/himdesk db upgrade
+	$(DEMO_ENV) $(BIN)/himdesk codesets load $(if $(wildcard $(CODESET_DIR)),"$(CODESET_DIR)")
 	$(DEMO_ENV) $(BIN)/himdesk demo load --if-empty
 	@echo "himdesk is serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(DEMO_ENV) $(BIN)/himdesk serve --host 127.0.0.1 --port 8000
@@ -53,6 +56,8 @@ bench: install-test
 	$(BIN)/python bench/audit_verify.py
 	$(BIN)/python bench/fhir_import.py
 	$(BIN)/python bench/hl7_mllp.py
+	$(BIN)/python bench/code_lookup.py
+	$(BIN)/python bench/drg_grouping.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

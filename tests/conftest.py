@@ -22,6 +22,8 @@ from himdesk.storage.database import make_engine
 from himdesk.storage.migrate import upgrade
 from tests.fakes import FakeClock
 
+pytest_plugins = ["tests.coding_fixtures"]
+
 BACKENDS = tuple(os.environ.get("HIMDESK_TEST_BACKENDS", "sqlite,postgresql").split(","))
 POSTGRES_URL = os.environ.get("HIMDESK_TEST_POSTGRES_URL", "")
 

@@ -55,12 +55,13 @@ class Himdesk:
         """The code sets, loaded from the database on first use and kept for the process."""
         from himdesk.codesets.cms_code_editor import make_medicare_editor
         from himdesk.codesets.cms_grouper import make_grouper
-        from himdesk.storage.code_sets import load_library
+        from himdesk.storage.code_sets import load_library, releases_stamp
 
         return CodeReference(
             lambda: load_library(self.engine),
-            grouper=make_grouper,
+            grouper=lambda: make_grouper(self.settings.codeset_dir),
             medicare_editor=make_medicare_editor,
+            stamp=lambda: releases_stamp(self.engine),
         )
 
     def close(self) -> None:

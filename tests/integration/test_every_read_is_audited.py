@@ -17,12 +17,18 @@ import pytest
 import himdesk.services
 from himdesk.bootstrap import Himdesk
 from himdesk.domain.access import Actor, Role
+from himdesk.domain.coding.abstract_draft import AbstractDraft
+from himdesk.domain.coding.code_set import CodeSetLibrary
 from himdesk.domain.record_search import Page, RecordCriteria, RecordKind
 from himdesk.services import (
     access_history,
     access_review,
     amendments,
     charts,
+    coding,
+    coding_productivity,
+    coding_screen,
+    coding_worklist,
     completeness,
     encounter_analysis,
     fhir_reads,
@@ -36,6 +42,7 @@ from himdesk.services import (
     review_queues,
     worklists,
 )
+from himdesk.services.code_reference import CodeReference
 from himdesk.services.ports import UnitOfWork
 from tests.fakes import ChartBuilder
 from tests.integration.test_physician_queries import a_query, its_attending
@@ -43,6 +50,8 @@ from tests.submissions import queue_examples
 
 MANAGER = Actor(user_id=31, username="mia", role=Role.HIM_MANAGER)
 PRIVACY = Actor(user_id=32, username="pia", role=Role.PRIVACY_OFFICER)
+# Opening an abstract reads the chart whether or not code sets are loaded.
+NO_CODE_SETS = CodeReference(CodeSetLibrary)
 Ids = dict[str, int]
 Read = Callable[[UnitOfWork, Ids], Any]
 
@@ -106,6 +115,14 @@ READS: dict[str, tuple[Read, bool]] = {
         lambda u, i: patient_labels.label_patients(u, MANAGER, [i["patient"]]), False),
     "review_queues.held_imports": (
         lambda u, i: review_queues.held_imports(u, MANAGER, review_queues.QueueView.ALL), False),
+    "coding_worklist.coding_worklist": (
+        lambda u, i: coding_worklist.coding_worklist(u, MANAGER), False),
+    "coding_productivity.coding_productivity": (
+        lambda u, i: coding_productivity.coding_productivity(u, MANAGER), False),
+    "coding_screen.open_abstract": (
+        lambda u, i: coding_screen.open_abstract(u, MANAGER, NO_CODE_SETS, i["encounter"]), True),
+    "coding.preview_abstract": (lambda u, i: coding.preview_abstract(
+        u, MANAGER, NO_CODE_SETS, i["encounter"], AbstractDraft(["I50.21"])), True),
     "review_queues.rejected_inputs": (
         lambda u, i: review_queues.rejected_inputs(u, MANAGER, review_queues.QueueView.ALL),
         False),
@@ -166,7 +183,21 @@ NOT_READS = {
     "import_reviews.discard_hold": "a write, audited as import.hold.discarded",
     "import_reviews.resolve_rejection": "a write, audited as import.rejection.resolve",
     "record_exchange.minimum_necessary": "pure: shapes a record already read and audited",
+    "coding.save_abstract": "a write, audited as coding.abstract.save",
+    "coding.finalize_coding": "a write, audited as coding.abstract.finalize",
+    "coding.reopen_coding": "a write, audited as coding.abstract.reopen",
+    "coding_screen.coded_encounter": "a step inside the coding services, which audit",
     "record_exchange.demographics_for": "pure: shapes demographics already read and audited",
+    "code_sets.load_code_sets": "code sets, no patient data; audited as codeset.load",
+    "code_sets.list_code_sets": "code sets only, no patient data",
+    "drg_grouping.group_claim": "groups bare codes (no patient); permission checked only",
+    "code_edits.validate_codes": "edits of bare codes (no patient); permission checked only",
+    "code_views.code_view": "code sets only, no patient data",
+    "code_views.neoplasm_table": "code sets only, no patient data",
+    "code_views.drug_table": "code sets only, no patient data",
+    "code_views.pcs_step": "code sets only, no patient data",
+    "code_lookup.lookup_codes": "the encoder: code sets only, no patient data",
+    "code_lookup.require_lookup": "the permission check of the encoder page",
     "api_clients.register_client": "API client management, no patient data; audited",
     "api_clients.list_clients": "API client management, no patient data; audited",
     "api_clients.revoke_client": "API client management, no patient data; audited",

@@ -158,6 +158,7 @@ def targets(himdesk: Himdesk, seeded: dict[str, int]) -> dict[str, str]:
             "request_id": str(request.id), "flag_id": str(flag.id), "username": "hit",
             "encounter_id": str(seeded["encounter"]),
             "deficiency_id": str(deficiency.id), "query_id": str(query.id),
+            "code": "I21.4",
             **queue_examples(himdesk), **merge_example(himdesk)}  # fmt: skip
 
 

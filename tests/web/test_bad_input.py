@@ -35,7 +35,7 @@ FIELDS = (
     "category", "target", "target_id", "requested_change", "received_on", "ground",
     "explanation", "disagreement", "rebuttal", "decision",
     "question", "indicators", "format", "options", "addressee_id", "deficiency_id", "option",
-    "answer",
+    "answer", "dx_code", "dx_poa", "px_code", "px_date", "px_operator",
 )  # fmt: skip
 FORMS = sorted(
     key for key, needed in ROUTE_PERMISSIONS.items()
@@ -87,3 +87,39 @@ def test_bad_input_is_refused_clearly_and_writes_nothing(
     assert "Traceback" not in response.text
     assert 'class="notice error"' in response.text or 'class="field-error"' in response.text
     assert _state(himdesk) == before
+
+
+# The code-set reference pages take their input in the address (GET): garbage, overlong text
+# and impossible codes are refused with a message that says what is wrong, never a crash.
+CODE_VIEW_INPUTS = {
+    "/coding/codes/heart%20attack": (400, "is not an ICD-10-CM code"),
+    "/coding/codes/" + "I" * 5000: (400, "is not an ICD-10-CM code"),
+    "/coding/codes/%00%3Cscript%3E": (400, "is not an ICD-10-CM code"),
+    "/coding/codes/Q99.99": (404, "Q99.99 is not in ICD-10-CM FY2026"),
+    "/coding/codes/S72001Z": (404, "The 7th character Z is not defined for S72.001"),
+    "/coding/codes/I21.4?year=99999": (400, "year"),
+    "/coding/codes?code=" + "x" * 5000: (400, "code"),
+    "/coding/neoplasms?q=" + "x" * 20_000: (400, "a site or substance needs at most 200"),
+    "/coding/drugs?q=" + "x" * 5000: (400, "a site or substance needs at most 200"),
+    "/coding/pcs?code=0DI": (400, "Character 3 of an ICD-10-PCS code cannot be"),
+    "/coding/pcs?code=%00": (400, "Character 1 of an ICD-10-PCS code cannot be"),
+    "/coding/pcs?code=" + "0" * 5000: (400, "code"),
+    "/coding/pcs?code=ZZZZZZZ": (404, "No ICD-10-PCS FY2026 section is"),
+    "/coding/pcs?code=0DT6X": (404, "table 0DT allows no approach"),
+    "/coding/encoder?q=" + "x" * 5000: (400, "A lookup is at most 200 characters"),
+    "/coding/encoder/results?q=": (400, "Type a diagnosis, a term or a code"),
+    "/coding/encoder/results?q=%20%20": (400, "Type a diagnosis, a term or a code"),
+    "/coding/encoder/results?q=" + "heart+" * 100: (400, "A lookup is at most 200 characters"),
+    "/coding/encoder?q=NSTEMI&year=99999": (400, "year"),
+}
+
+
+@pytest.mark.parametrize("path", sorted(CODE_VIEW_INPUTS))
+def test_bad_code_view_input_is_refused_with_a_specific_message(
+    path: str, log_in: LogIn, coding_himdesk: Himdesk
+) -> None:
+    status, message = CODE_VIEW_INPUTS[path]
+    response = log_in("coder").get(path)
+    assert response.status_code == status, response.text[-400:]
+    assert message in response.text and 'class="notice error"' in response.text
+    assert "Traceback" not in response.text

@@ -10,6 +10,8 @@ from himdesk.cli import (
     audit_report,
     chart_commands,
     code_commands,
+    codesets_commands,
+    coding_commands,
     demo_commands,
     export_commands,
     hl7_commands,
@@ -52,6 +54,8 @@ app.add_typer(key_commands.app, name="keys")
 app.add_typer(hl7_commands.app, name="hl7")
 app.add_typer(api_client_commands.app, name="api-client")
 app.add_typer(code_commands.app, name="code")
+app.add_typer(codesets_commands.app, name="codesets")
+app.add_typer(coding_commands.app, name="coding")
 export_commands.register(app)
 import_commands.register(app)
 

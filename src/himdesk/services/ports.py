@@ -16,6 +16,10 @@ from himdesk.domain.audit import AuditEntry, ChainWalk, SealedAuditEvent
 from himdesk.domain.audit_checkpoints import AuditCheckpoint, CheckpointSigner
 from himdesk.domain.chart_review import ChartReview, ChartStatus, Resolution, TrackedDeficiency
 from himdesk.domain.client_keys import ClientKey
+from himdesk.domain.coding.abstract import AbstractStatus, CodingAbstract, CodingVersion
+from himdesk.domain.coding.code_set import CodeSetRelease, DiagnosisCodeSet, ProcedureCodeSet
+from himdesk.domain.coding.codes import CodeSystem
+from himdesk.domain.coding.coding_work import CodingWorkItem, FinalCoding, WorklistCriteria
 from himdesk.domain.completeness import Deficiency, EncounterRecord
 from himdesk.domain.delinquency import ClinicianDelinquency, ServiceDelinquency
 from himdesk.domain.export_jobs import ExportFile, ExportJob, ExportStatus
@@ -626,6 +630,48 @@ class PatientMergeRepository(Protocol):
         ...
 
 
+class CodingAbstractRepository(Protocol):
+    """Coding abstracts with their coded diagnoses and procedures, and their versions."""
+
+    def find(self, encounter_id: int) -> CodingAbstract | None: ...
+    def find_for_change(self, encounter_id: int) -> CodingAbstract | None:
+        """The abstract, held against other changes until the transaction ends."""
+        ...
+
+    def add(self, abstract: CodingAbstract) -> None: ...
+    def update(self, abstract: CodingAbstract, expected: AbstractStatus) -> bool:
+        """Store the abstract unless its status changed meanwhile from `expected` (False)."""
+        ...
+
+    def add_version(self, version: CodingVersion) -> None: ...
+    def versions(self, encounter_id: int) -> Sequence[CodingVersion]: ...
+    def worklist(self, criteria: WorklistCriteria) -> tuple[list[CodingWorkItem], int]: ...
+    def final_codings(self, start: datetime, end: datetime) -> Sequence[FinalCoding]: ...
+
+
+@dataclass(frozen=True)
+class StoredRelease:
+    """A stored code-set release, who loaded it, and the index codes its tabular lacks."""
+
+    release: CodeSetRelease
+    loaded_at: datetime
+    loaded_by: str
+    digest: str  # over the files' digests: the same files give the same digest
+    absent_count: int = 0
+    absent_codes: tuple[str, ...] = ()  # the first few, as printed in the index
+
+
+class CodeSetRepository(Protocol):
+    def find_by_digest(self, system: CodeSystem, digest: str) -> StoredRelease | None: ...
+    def save(
+        self, code_set: DiagnosisCodeSet | ProcedureCodeSet, stored: StoredRelease
+    ) -> StoredRelease:
+        """Store the release whole, replacing one of the same system and fiscal year."""
+        ...
+
+    def list_releases(self) -> Sequence[StoredRelease]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls everything back."""
 
@@ -673,6 +719,10 @@ class UnitOfWork(Protocol):
     def import_reviews(self) -> ImportReviewRepository: ...
     @property
     def patient_merges(self) -> PatientMergeRepository: ...
+    @property
+    def coding_abstracts(self) -> CodingAbstractRepository: ...
+    @property
+    def code_sets(self) -> CodeSetRepository: ...
     @property
     def clock(self) -> Clock: ...
     @property

@@ -18,6 +18,8 @@ from himdesk.storage.audit_log import SqlAuditRepository
 from himdesk.storage.authenticators import SqlAuthenticatorRepository
 from himdesk.storage.chart import SqlChartRepository
 from himdesk.storage.chart_reviews import SqlChartReviewRepository
+from himdesk.storage.code_sets import SqlCodeSetRepository
+from himdesk.storage.coding_abstracts import SqlCodingAbstractRepository
 from himdesk.storage.crypto import FieldCipher
 from himdesk.storage.export_jobs import SqlExportJobRepository
 from himdesk.storage.field_keys import SqlFieldKeyRepository
@@ -76,6 +78,8 @@ class SqlUnitOfWork:
         self.import_reviews = SqlImportReviewRepository(connection, self._cipher)
         self.patient_merges = SqlPatientMergeRepository(connection)
         self.export_jobs = SqlExportJobRepository(connection, self._cipher)
+        self.coding_abstracts = SqlCodingAbstractRepository(connection)
+        self.code_sets = SqlCodeSetRepository(connection)
         return self
 
     def __exit__(
