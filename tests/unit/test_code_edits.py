@@ -357,11 +357,27 @@ def test_outpatient_claims_need_no_poa(check: Check) -> None:
     assert named(edits, "poa_required") == []
 
 
-def test_an_external_cause_initial_encounter_outside_the_carried_list_is_a_warning(
+def test_a_fall_without_poa_is_an_error_as_falls_are_not_on_the_exempt_list(
     check: Check,
 ) -> None:
     edit = only(check("S72.001A", "W19.XXXA:"), "poa_required")
-    assert edit.severity is WARNING and "check the CMS POA exempt list" in edit.message
+    assert edit.code == "W19.XXXA" and edit.severity is ERROR
+
+
+def test_an_exempt_external_cause_initial_encounter_takes_no_poa(check: Check) -> None:
+    edits = check("S72.001A", "W14.XXXA:", "Y92.009:")
+    assert named(edits, "poa_required") == [] and named(edits, "poa_on_exempt_code") == []
+
+
+def test_a_new_fy2026_code_the_fy2025_list_cannot_decide_is_a_warning(check: Check) -> None:
+    edit = only(check("S61.411A", "W45.3XXA:"), "poa_required")
+    assert edit.severity is WARNING and "new in FY2026" in edit.message
+    assert "Check the FY2026 CMS POA exempt list" in edit.fix
+
+
+def test_poa_one_on_an_undecided_code_is_a_warning_too(check: Check) -> None:
+    edit = only(check("S61.411A", "W45.3XXA:1"), "poa_required")
+    assert edit.severity is WARNING and "POA 1 (exempt) is reported" in edit.message
 
 
 # duplicates
@@ -425,15 +441,17 @@ def test_an_invalid_code_gets_no_poa_edit(check: Check) -> None:
         ("Q21.0", PoaReporting.EXEMPT),
         ("S72.001D", PoaReporting.EXEMPT),  # subsequent encounter
         ("T36.0X1S", PoaReporting.EXEMPT),  # sequela
-        ("V00.811D", PoaReporting.EXEMPT),
+        ("V00.01XA", PoaReporting.EXEMPT),  # transport accidents, initial encounters too
         ("Y92.009", PoaReporting.EXEMPT),
         ("I50.21", PoaReporting.REQUIRED),
         ("S72.001A", PoaReporting.REQUIRED),  # initial encounter
         ("M48.50XD", PoaReporting.REQUIRED),  # the CMS list leaves collapsed vertebra out
         ("I69.910", PoaReporting.REQUIRED),  # listed under I69 but not exempt
         ("V00.811A", PoaReporting.REQUIRED),  # a powered wheelchair fall can happen in hospital
+        ("V00.811D", PoaReporting.REQUIRED),  # left out whatever its 7th character
         ("Z16.10", PoaReporting.REQUIRED),
-        ("W19.XXXA", PoaReporting.UNSURE),
+        ("W19.XXXA", PoaReporting.REQUIRED),  # falls are not on the list
+        ("Z77.31", PoaReporting.UNDECIDED),  # new in FY2026, Z77 exempt only in part
     ],
 )
 def test_poa_reporting_follows_the_cms_exempt_list(

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-
 # Execution option for connections that only read and never upgrade to a write.
 READ_ONLY = "himdesk_read_only"
 

@@ -44,23 +44,29 @@ def _poa_edit(code: str, poa: str, position: int, tabular: Tabular) -> CodeEdit 
         if poa in REPORTED:
             return CodeEdit(
                 shown, "poa_on_exempt_code", EditSeverity.WARNING,
-                f"{shown} is exempt from POA reporting (CMS POA exempt list), but POA {poa} "
+                f"{shown} is exempt from POA reporting (CMS POA exempt list FY2025), but POA {poa} "
                 "is reported.",
                 f"Leave the POA indicator of {shown} blank.",
             )  # fmt: skip
         return None
     if poa in REPORTED:
         return None
+    if reporting is PoaReporting.UNDECIDED:
+        return _undecided_poa_edit(shown, poa, role)
     if poa == "1":
         message = f"POA 1 marks an exempt code, but {shown} ({role}) is not POA-exempt."
     else:
         message = f"The POA indicator of {shown} ({role}) is missing: inpatient claims need one."
-    if reporting is PoaReporting.UNSURE:
-        message += (
-            " External-cause codes are partly POA-exempt; this one is not among the exempt "
-            "categories himdesk carries, so check the CMS POA exempt list."
-        )
-        return CodeEdit(shown, "poa_required", EditSeverity.WARNING, message,
-                        _FIX_REQUIRED.format(code=shown))  # fmt: skip
     return CodeEdit(shown, "poa_required", EditSeverity.ERROR, message,
                     _FIX_REQUIRED.format(code=shown))  # fmt: skip
+
+
+def _undecided_poa_edit(shown: str, poa: str, role: str) -> CodeEdit:
+    given = "POA 1 (exempt) is reported" if poa == "1" else "the POA indicator is missing"
+    return CodeEdit(
+        shown, "poa_required", EditSeverity.WARNING,
+        f"For {shown} ({role}) {given}, but {shown} is new in FY2026 in a category the FY2025 "
+        "CMS POA exempt list exempts only in part, so whether it is exempt is not known here.",
+        f"Check the FY2026 CMS POA exempt list: if {shown} is not on it, report Y, N, U or W; "
+        "if it is, leave the indicator blank.",
+    )  # fmt: skip
