@@ -8,6 +8,7 @@ Notes belong to the level where they are printed and apply to everything beneath
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -116,4 +117,24 @@ class Tabular:
         rule = self.seventh_rule(stem)
         if rule is None or code[6] not in dict(rule.characters):
             return None
+        if any(_excluded(code, note) for _, note in self.notes_for(stem, NoteKind.NOTE)):
+            return None
         return stem_node
+
+
+# "7th characters D and S do not apply to codes in category S06 with 6th character 7 - ...,
+# or 8 - ..." (S06, FY2026): the one note that narrows a 7th-character rule by 6th character.
+_SEVENTH_EXCLUSION = re.compile(
+    r"7th characters? ((?:[A-Z](?:, | and | or )?)+) do(?:es)? not apply to codes in "
+    r"(?:category|subcategory) [A-Z0-9.]+ with 6th character (.*)",
+    re.IGNORECASE,
+)
+
+
+def _excluded(code: str, note: str) -> bool:
+    match = _SEVENTH_EXCLUSION.search(note)
+    if match is None:
+        return False
+    sevenths = set(re.findall(r"\b[A-Z]\b", match.group(1)))
+    sixths = set(re.findall(r"(?:^|or |, )([0-9A-Z])\b(?= -)", match.group(2)))
+    return code[6] in sevenths and code[5] in sixths
