@@ -48,10 +48,19 @@ def test_a_see_reference_is_followed_to_the_line_it_names(encoder: Encoder) -> N
 
 def test_see_chains_are_followed_and_leave_the_code_to_complete(encoder: Encoder) -> None:
     hits = encoder.lookup("fracture of hip")
-    assert codes(hits)[:2] == ["S72.009", "S72.00-"]
+    assert codes(hits)[:3] == ["S72.009A", "S72.009", "S72.00-"]
     assert hits[0].path == "Fracture, traumatic, femur, femoral, upper end, neck"
-    assert hits[0].note.startswith("7th character required (A initial encounter")
-    assert not hits[0].billable and hits[1].note.startswith("see tabular: more characters")
+    assert hits[1].note.startswith("7th character required (A initial encounter")
+    assert not hits[1].billable and hits[2].note.startswith("see tabular: more characters")
+
+
+def test_an_unstated_encounter_is_assumed_initial_and_said_so(encoder: Encoder) -> None:
+    """The query names no 7th character: A (initial encounter) is offered, billable, with a
+    note; the code without it follows, flagged."""
+    best, bare = encoder.lookup("fracture of left femoral neck")[:2]
+    assert (best.code, best.billable) == ("S72.002A", True)
+    assert best.note.startswith("7th character A assumed (initial encounter for closed fracture)")
+    assert (bare.code, bare.billable) == ("S72.002", False)
 
 
 def test_the_query_words_choose_the_subdivision_and_the_seventh_character(
@@ -74,7 +83,7 @@ def test_a_nec_line_is_not_the_default_of_its_main_term(encoder: Encoder) -> Non
 
 def test_an_assumed_qualifier_makes_a_main_term_the_default(encoder: Encoder) -> None:
     """'Fracture, traumatic' is where a fracture not documented as pathological goes."""
-    assert encoder.lookup("hip fracture")[0].code == "S72.009"
+    assert encoder.lookup("hip fracture")[0].code == "S72.009A"
     assert encoder.lookup("pathological fracture of hip")[0].code == "M84.459"
 
 
@@ -93,7 +102,7 @@ def test_abbreviations_lay_words_misspellings_and_word_order_are_read(encoder: E
     assert encoder.lookup("CHF")[0].code == "I50.9"
     assert encoder.lookup("pnuemonia")[0].code == "J18.9"
     assert encoder.lookup("failure, heart, congestive")[0].code == "I50.9"
-    assert encoder.lookup("broken hip")[0].code == "S72.009"
+    assert encoder.lookup("broken hip")[0].code == "S72.009A"
 
 
 def test_a_code_query_returns_the_code_with_or_without_its_dot(encoder: Encoder) -> None:

@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 
+from himdesk.domain.coding.spelling import SpellingCorrector
 from himdesk.domain.coding.term_matching import (
     ClinicalSynonyms,
-    SpellingCorrector,
     TermNormalizer,
     load_clinical_synonyms,
     stem,

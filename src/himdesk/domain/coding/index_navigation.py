@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from himdesk.domain.coding.alphabetic_index import AlphabeticIndex, IndexEntry, IndexKind
 
 _SPACES = re.compile(r"\s+")
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
 _MAX_HOPS = 5  # see -> see chains in the real index are at most three long
-_CONNECTORS = ("with", "without", "due to", "in", "following", "complicating")
+CONNECTORS = ("with", "without", "due to", "in", "following", "complicating")
 
 # The neoplasm table's columns as references name them ("Neoplasm, benign, by site").
 _COLUMN_WORDS = (
@@ -89,12 +90,15 @@ class IndexNavigator:
         self._forms: dict[tuple[IndexKind, int], list[str]] = {}  # filled as references need
         self._main_terms: dict[IndexKind, dict[str, list[int]]] = {}
         self._resolved: dict[tuple[str, IndexKind], IndexTarget | None] = {}
+        self._owners: dict[IndexKind, dict[int, int]] = {}
         for kind, index in indexes.items():
             children: dict[int, list[int]] = {}
             mains: dict[str, list[int]] = {}
+            owners = self._owners[kind] = note_owners(index.entries)
             for entry in index.entries:
                 if entry.parent is not None:
-                    children.setdefault(entry.parent, []).append(entry.position)
+                    parent = owners.get(entry.parent, entry.parent)
+                    children.setdefault(parent, []).append(entry.position)
                 else:
                     for form in _named_forms(entry.term):
                         mains.setdefault(form, []).append(entry.position)
@@ -103,6 +107,28 @@ class IndexNavigator:
 
     def children(self, kind: IndexKind, position: int) -> Sequence[int]:
         return self._children[kind].get(position, ())
+
+    def lineage(self, target: IndexTarget) -> list[IndexEntry]:
+        """The line and every line above it, main term last, past misplaced note lines."""
+        entries = self._indexes[target.kind].entries
+        owners = self._owners[target.kind]
+        found: list[IndexEntry] = []
+        position: int | None = target.position
+        while position is not None:
+            entry = entries[position]
+            found.append(entry)
+            position = None if entry.parent is None else owners.get(entry.parent, entry.parent)
+        return found
+
+    def path_text(self, target: IndexTarget) -> str:
+        """How a coder writes the path: "Infarct, infarction, myocardium, non-ST elevation
+        (NSTEMI)", the last line's non-essential modifiers in parentheses; in a table, the
+        column in brackets."""
+        lineage = self.lineage(target)
+        text = ", ".join(entry.term for entry in reversed(lineage))
+        if lineage[0].nonessential:
+            text += " " + " ".join(f"({modifier})" for modifier in lineage[0].nonessential)
+        return f"{text} [{target.column}]" if target.column else text
 
     def _named(self, kind: IndexKind, position: int) -> list[str]:
         key = (kind, position)
@@ -121,7 +147,9 @@ class IndexNavigator:
     def _resolve(self, reference: str, kind: IndexKind) -> IndexTarget | None:
         if is_dead_end(reference):
             return None
-        parts = alternatives(reference)
+        # "see Arteriosclerosis, coronary (artery)": the line is "coronary", the rest its
+        # non-essential modifier
+        parts = alternatives(_PARENTHESES.sub("", reference) if "(" in reference else reference)
         if parts[0].startswith("neoplasm") and IndexKind.NEOPLASMS in self._indexes:
             kind = IndexKind.NEOPLASMS
         if kind not in self._indexes:
@@ -161,12 +189,14 @@ class IndexNavigator:
             if part.startswith("by "):
                 rest.pop(0)
                 continue
-            child, used = self._child_named(kind, position, part)
-            if child is None and kind is IndexKind.NEOPLASMS and (named := _column(part)):
+            # In the table a behavior names a column, never a site ("Meckel diverticulum,
+            # malignant" is a row).
+            if kind is IndexKind.NEOPLASMS and (named := _column(part)):
                 column = named
                 rest.pop(0)
                 consumed += 1
                 continue
+            child, used = self._child_named(kind, position, part)
             if child is None:
                 break
             position = child
@@ -193,12 +223,32 @@ class IndexNavigator:
         for child in children:
             if any(sorted(f.split()) == words for f in self._named(kind, child)):
                 return child, ""
-        for connector in _CONNECTORS:
+        for connector in CONNECTORS:
             if part.startswith(connector + " "):
                 for child in children:
                     if self._named(kind, child) == [connector]:
                         return child, part[len(connector) + 1 :]
+        # "see Diabetes, polyneuropathy" means the line under "with".
+        for child in children:
+            if self._named(kind, child) == ["with"] and any(
+                part in self._named(kind, below) for below in self.children(kind, child)
+            ):
+                return child, part
         return None, ""
+
+
+def note_owners(entries: Sequence[IndexEntry]) -> dict[int, int]:
+    """Note lines ("Note: heart failure stages A, B, C...") are not terms, but a flattened
+    index may file the sub-terms printed after a note under it: those belong to the line
+    the note follows at its level. {note line: that line}."""
+    owners: dict[int, int] = {}
+    last_at: dict[int, int] = {}
+    for entry in entries:
+        if entry.term.startswith("Note:") and entry.level in last_at:
+            owners[entry.position] = last_at[entry.level]
+        else:
+            last_at[entry.level] = entry.position
+    return owners
 
 
 def _named_forms(term: str) -> list[str]:

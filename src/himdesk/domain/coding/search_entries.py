@@ -1,5 +1,6 @@
 """What the encoder searches: every index line as the path a coder reads, the Table of
-Neoplasms by column, and the tabular's titles and inclusion terms as a second source.
+Neoplasms by column, the Table of Drugs by substance (its column is chosen when a hit is
+made: `drug_table`), and the tabular's titles and inclusion terms as a second source.
 
 Each entry keeps its path as words per line (main term first). A line may join several
 forms ("Infarct, infarction"); a form is matched when its words are. Non-essential modifiers
@@ -10,6 +11,7 @@ that share a word with it.
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -18,19 +20,26 @@ from dataclasses import dataclass
 from himdesk.domain.coding.alphabetic_index import AlphabeticIndex, IndexEntry, IndexKind
 from himdesk.domain.coding.code_set import DiagnosisCodeSet
 from himdesk.domain.coding.codes import dotted
+from himdesk.domain.coding.drug_table import COLUMN_WORDS
 from himdesk.domain.coding.index_navigation import (
     IndexNavigator,
     IndexTarget,
     is_dead_end,
+    note_owners,
     split_qualifiers,
 )
 from himdesk.domain.coding.tabular import NoteKind, TabularLevel
-from himdesk.domain.coding.term_matching import TermNormalizer, surface_words
+from himdesk.domain.coding.term_matching import TermNormalizer, decided, surface_words
 
 # Sources other than the main index explain a query less directly than it does.
 EXTERNAL_CAUSE_PENALTY = 0.06
 TABULAR_PENALTY = 0.08
 INCLUSION_PENALTY = 0.1
+DRUG_TABLE_PENALTY = 0.06
+_PENALTIES = {
+    IndexKind.EXTERNAL_CAUSES: EXTERNAL_CAUSE_PENALTY,
+    IndexKind.DRUGS: DRUG_TABLE_PENALTY,
+}
 
 # Neoplasm table columns: (words a query must have, words it may have).
 _COLUMN_WORDS: Mapping[str, tuple[str, str]] = {
@@ -42,6 +51,8 @@ _COLUMN_WORDS: Mapping[str, tuple[str, str]] = {
     "unspecified behavior": ("", "unspecified behavior"),
 }
 
+
+_TITLE_PARTS = re.compile(r",| of | with | due to | in ", re.IGNORECASE)
 
 Words = tuple[str, ...]  # canonical words, sorted: tuples take a third of a set's memory
 
@@ -73,13 +84,13 @@ class SearchCatalog:
         self.entries = entries
         self.vocabulary = vocabulary  # surface word -> lines it is on, for spelling
         postings: dict[str, array[int]] = {}
+        known = postings.get
         for number, entry in enumerate(entries):
             seen: set[str] = set()
             for line in entry.lines:
-                seen.update(line.words)
-                seen.update(line.modifiers)
+                seen.update(line.words, line.modifiers)
             for word in seen:
-                found = postings.get(word)
+                found = known(word)
                 if found is None:
                     found = postings[word] = array("i")
                 found.append(number)
@@ -90,7 +101,13 @@ class SearchCatalog:
         cls, code_set: DiagnosisCodeSet, normalizer: TermNormalizer, navigator: IndexNavigator
     ) -> SearchCatalog:
         builder = _CatalogBuilder(normalizer, navigator)
-        for kind in (IndexKind.DISEASES, IndexKind.EXTERNAL_CAUSES, IndexKind.NEOPLASMS):
+        kinds = (
+            IndexKind.DISEASES,
+            IndexKind.EXTERNAL_CAUSES,
+            IndexKind.NEOPLASMS,
+            IndexKind.DRUGS,
+        )
+        for kind in kinds:
             index = code_set.indexes.get(kind)
             if index is not None:
                 builder.add_index(index)
@@ -119,13 +136,26 @@ class _CatalogBuilder:
             self.vocabulary.update(set(surface_words(f"{term} {' '.join(key[1])}")))
         return found
 
+    def title_lines(self, title: str) -> tuple[SearchLine, ...]:
+        """A tabular title read as an index path: "Personal history of peptic ulcer
+        disease" is the lines "Personal history" and "peptic ulcer disease", so a query
+        naming only the second leaves a line unmatched, as it would in the index."""
+        parts = [p for p in _TITLE_PARTS.split(decided(title)) if p.strip()]
+        return tuple(self.line(part, joined=False) for part in parts) or (
+            self.line(title, joined=False),
+        )
+
     def _make_line(self, term: str, modifiers: tuple[str, ...], joined: bool) -> SearchLine:
         words = self.normalizer.words
-        # "(without vomiting)" says what the line is not: its words must not match.
-        optional = words(" ".join(m for m in modifiers if not m.lower().startswith("without")))
+        # Each modifier alone: "(without vomiting)" denies its own words ("~vomit"), which
+        # then explain only a query's "without vomiting".
+        optional = frozenset().union(*map(words, modifiers)) if modifiers else frozenset()
         if not joined:
             title = self._stored(words(term))
             return SearchLine((title,) if title else (), title, self._stored(optional))
+        if term.lower().startswith("not specified as"):
+            # "not specified as recurrent": the line for a query that does not say it
+            return SearchLine((), (), self._stored(optional))
         if "," not in term:
             form = self._stored(words(term))
             return SearchLine((form,) if form else (), form, self._stored(optional))
@@ -145,18 +175,22 @@ class _CatalogBuilder:
         return self._tuples.setdefault(stored, stored)
 
     def add_index(self, index: AlphabeticIndex) -> None:
-        penalty = EXTERNAL_CAUSE_PENALTY if index.kind is IndexKind.EXTERNAL_CAUSES else 0.0
+        penalty = _PENALTIES.get(index.kind, 0.0)
         paths: list[tuple[SearchLine, ...]] = []
+        owners = note_owners(index.entries)
         for entry in index.entries:
-            above = paths[entry.parent] if entry.parent is not None else ()
+            parent = owners.get(entry.parent, entry.parent) if entry.parent is not None else None
+            above = paths[parent] if parent is not None else ()
             lines = (*above, self.line(entry.term, entry.nonessential))
             paths.append(lines)
             if index.kind is IndexKind.NEOPLASMS:
                 self._add_table_row(entry, lines)
                 continue
+            if entry.cells:  # a substance's row: its columns' words may explain the query
+                lines = (*lines, self._drug_columns())
             see = self._target(entry.see, index.kind)
             see_also = self._target(entry.see_also, index.kind)
-            if entry.code or see or see_also:
+            if entry.code or entry.cells or see or see_also:  # cells: a substance's row
                 self.entries.append(
                     SearchEntry(
                         lines, entry.code, index.kind, entry.position, "", see, see_also, penalty
@@ -177,6 +211,13 @@ class _CatalogBuilder:
                 )
             )
 
+    def _drug_columns(self) -> SearchLine:
+        found = self._columns.get(COLUMN_WORDS)
+        if found is None:
+            words = self._stored(self.normalizer.words(COLUMN_WORDS))
+            found = self._columns[COLUMN_WORDS] = SearchLine((), (), words)
+        return found
+
     def _column(self, name: str) -> SearchLine:
         found = self._columns.get(name)
         if found is None:
@@ -196,7 +237,7 @@ class _CatalogBuilder:
             label = f"Tabular: {node.title}"
             self.entries.append(
                 SearchEntry(
-                    (self.line(node.title, joined=False),),
+                    self.title_lines(node.title),
                     code,
                     penalty=TABULAR_PENALTY,
                     label=label,
@@ -205,7 +246,7 @@ class _CatalogBuilder:
             for term in node.notes.get(NoteKind.INCLUSION_TERM, ()):
                 self.entries.append(
                     SearchEntry(
-                        (self.line(term, joined=False),),
+                        self.title_lines(term),
                         code,
                         penalty=INCLUSION_PENALTY,
                         label=f"{label} (inclusion term: {term})",

@@ -16,9 +16,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
-
 _WORD = re.compile(r"[a-z0-9]+")
 
 # Connectors and default markers: they neither match nor need matching ("NEC", "NOS",
@@ -31,13 +28,16 @@ STOPWORDS = frozenset((_STOPWORDS + " due s unspecified than").split(" "))
 _SUFFIXES: tuple[tuple[str, str, int], ...] = (
     ("ctions", "ct", 3),
     ("ction", "ct", 3),
+    ("coccus", "cocc", 3),  # Streptococcus / streptococcal, pneumococcus / pneumococcal
+    ("cocci", "cocc", 3),
     ("ies", "y", 3),
     ("sses", "ss", 3),
     ("iums", "i", 4),
     ("ium", "i", 4),
     ("ial", "i", 4),
-    ("ae", "a", 4),
-    ("al", "", 4),  # sacral / sacrum, duodenal / duodenum
+    ("ae", "", 4),  # vertebrae / vertebra
+    ("al", "", 4),  # sacral / sacrum, duodenal / duodenum, vaginal / vagina
+    ("ar", "", 4),  # vulvar / vulva, patellar / patella
     ("um", "", 4),
     ("ia", "", 4),  # ischemia / ischemic, anemia / anemic
     ("ic", "", 4),
@@ -47,6 +47,7 @@ _SUFFIXES: tuple[tuple[str, str, int], ...] = (
     ("ss", "ss", 2),
     ("us", "us", 2),
     ("is", "is", 2),
+    ("a", "", 4),  # vagina / vaginal, urethra / urethral, aorta / aortic
     ("s", "", 3),
 )
 
@@ -55,6 +56,33 @@ def surface_words(text: str) -> list[str]:
     """Lowercase words and numbers as typed, in order: "Non-ST elevation (NSTEMI)" ->
     ["non", "st", "elevation", "nstemi"]."""
     return _WORD.findall(text.lower())
+
+
+_DENIAL_SCOPE = frozenset(("without", "with"))
+_UNDECIDED = re.compile(r"\b(?:unspecified whether|not specified as)\b[^,]*", re.IGNORECASE)
+_DENIED = re.compile(r"\b(?:without|unspecified whether|not specified as)\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r",| of ", re.IGNORECASE)
+
+
+def decided(title: str) -> str:
+    """A title without what it leaves open: "Acute respiratory failure, unspecified whether
+    with hypoxia or hypercapnia" -> "Acute respiratory failure, "."""
+    if "whether" not in title and "specified as" not in title:
+        return title  # most titles: no regular expression needed
+    return _UNDECIDED.sub("", title)
+
+
+def affirmed(title: str) -> tuple[str, str]:
+    """A tabular title split into what it affirms and what it denies, the denial running
+    to the next comma or "of": "Laceration without foreign body of scalp" ->
+    ("Laceration of scalp", "foreign body"). A query saying "foreign body" is not
+    explained by the first part and is contradicted by the second."""
+    found = _DENIED.search(title)
+    if found is None:
+        return title, ""
+    end = _CLAUSE_END.search(title, found.end())
+    stop = end.start() if end else len(title)
+    return title[: found.start()].rstrip() + title[stop:], title[found.end() : stop].strip()
 
 
 @lru_cache(maxsize=65536)
@@ -74,25 +102,27 @@ class ClinicalSynonyms:
     expansions: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     same: Mapping[str, str] = field(default_factory=dict)
     assumed: frozenset[str] = frozenset()  # qualifiers a coder assumes when none is written
+    implied: frozenset[str] = frozenset()  # sub-terms a coder reads on through unless told
 
     @classmethod
     def parse(cls, text: str) -> ClinicalSynonyms:
         """Lines "phrase = expansion | expansion" under `[expand]`, "word = word" under
-        `[same]`, one word a line under `[assumed]`; `#` starts a comment. Raises ValueError
+        `[same]`, words under `[assumed]` and `[implied]`; `#` starts a comment. Raises ValueError
         naming the bad line."""
         expansions: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
         same: dict[str, str] = {}
         assumed: set[str] = set()
+        implied: set[str] = set()
         section = ""
         for number, raw in enumerate(text.splitlines(), start=1):
             line = raw.split("#", 1)[0].strip()
             if not line:
                 continue
-            if line in ("[expand]", "[same]", "[assumed]"):
+            if line in ("[expand]", "[same]", "[assumed]", "[implied]"):
                 section = line
                 continue
-            if section == "[assumed]":
-                assumed.update(surface_words(line))
+            if section in ("[assumed]", "[implied]"):
+                (assumed if section == "[assumed]" else implied).update(surface_words(line))
                 continue
             left, equals, right = line.partition("=")
             phrase = tuple(surface_words(left))
@@ -105,7 +135,7 @@ class ClinicalSynonyms:
                 same[phrase[0]] = readings[0][0]
             else:
                 expansions[phrase] = expansions.get(phrase, ()) + readings
-        return cls(expansions, same, frozenset(assumed))
+        return cls(expansions, same, frozenset(assumed), frozenset(implied))
 
 
 def load_clinical_synonyms() -> ClinicalSynonyms:
@@ -122,6 +152,7 @@ class TermNormalizer:
         self._canonical: dict[str, str] = {}
         self._words: dict[str, frozenset[str]] = {}
         self.assumed = frozenset(self.canonical(w) for w in synonyms.assumed)
+        self.implied = frozenset(self.canonical(w) for w in synonyms.implied)
 
     def canonical(self, word: str) -> str:
         found = self._canonical.get(word)
@@ -144,8 +175,27 @@ class TermNormalizer:
         self._words.clear()
 
     def canonical_words(self, words: Iterable[str]) -> frozenset[str]:
+        """The canonical words; those after "without" (up to a "with") are denied and marked
+        "~" ("without heart failure": "~heart", "~failure"), so they meet only denials."""
         known = self._canonical
-        return frozenset([known.get(w) or self.canonical(w) for w in words if w not in STOPWORDS])
+        words = list(words)
+        if "without" not in words:
+            return frozenset(
+                [
+                    known.get(w) or self.canonical(w)
+                    for i, w in enumerate(words)
+                    if w not in STOPWORDS or (w == "a" and _designates(words, i))
+                ]
+            )
+        found: list[str] = []
+        denied = False
+        for i, w in enumerate(words):
+            if w in _DENIAL_SCOPE:
+                denied = w == "without"
+            elif w not in STOPWORDS or (w == "a" and _designates(words, i)):
+                word = known.get(w) or self.canonical(w)
+                found.append("~" + word if denied else word)
+        return frozenset(found)
 
     def readings(self, words: list[str], limit: int = 6) -> list[tuple[list[str], bool]]:
         """The query as typed, then with its abbreviations and lay terms replaced by index
@@ -196,56 +246,11 @@ class TermNormalizer:
         return result + words[position:]
 
 
-class SpellingCorrector:
-    """Misspelled words corrected against the index vocabulary ("pnuemonia" -> "pneumonia"),
-    the closest word first and, among equally close ones, the more frequent."""
-
-    def __init__(self, frequency: Mapping[str, int]) -> None:
-        by_length: dict[int, list[str]] = {}
-        for word in frequency:
-            if len(word) >= 4 and word.isalpha():
-                by_length.setdefault(len(word), []).append(word)
-        self._by_length = {size: sorted(words) for size, words in by_length.items()}
-        self._frequency = frequency
-
-    def knows(self, word: str) -> bool:
-        return word in self._frequency
-
-    def correct(self, word: str) -> str | None:
-        """The closest vocabulary word within one edit (two for long words), else None."""
-        if len(word) < 4 or not word.isalpha() or word in self._frequency:
-            return None
-        return self._closest(word, 1 if len(word) < 8 else 2, minimum=1)
-
-    def likelier(self, word: str) -> str | None:
-        """For a real but rare word one edit from a common one ("infraction" beside
-        "infarction"), the common one: a likely slip of the keyboard."""
-        seen = self._frequency.get(word, 0)
-        if len(word) < 6 or not 0 < seen <= _RARE:
-            return None
-        return self._closest(word, 1, minimum=max(_COMMON, seen * _COMMON))
-
-    def _closest(self, word: str, allowed: int, minimum: int) -> str | None:
-        best: tuple[int, int, str] | None = None
-        for size in range(len(word) - allowed, len(word) + allowed + 1):
-            candidates = self._by_length.get(size)
-            if not candidates:
-                continue
-            found = process.extract(
-                word,
-                candidates,
-                scorer=DamerauLevenshtein.distance,
-                score_cutoff=allowed,
-                limit=None,
-            )
-            for candidate, distance, _ in found:
-                seen = self._frequency[candidate]
-                if candidate != word and seen >= minimum:
-                    key = (int(distance), -seen, candidate)
-                    best = key if best is None or key < best else best
-        return None if best is None else best[2]
+def _designates(words: list[str], i: int) -> bool:
+    """ "A" names a type ("influenza A with pneumonia", "hepatitis A", the index line "A")
+    when it ends the text or a connector follows it; otherwise it is the article."""
+    last = i == len(words) - 1
+    return (last or words[i + 1] in STOPWORDS) and (i > 0 or last)
 
 
 _REMEMBERED_TEXTS = 20_000  # short texts repeat ("left", "specified NEC"); titles do not
-_RARE = 3  # index lines a word appears on for it to count as rare
-_COMMON = 20  # ... and how many more a neighbour needs to count as the likelier word
