@@ -77,6 +77,38 @@ def test_cancer_of_a_site_is_read_in_the_table_of_neoplasms(encoder: Encoder) ->
     assert neoplasm.path.endswith("lung [Malignant Primary]")
 
 
+def test_the_release_tabulars_nos_inclusion_term_outranks_the_older_index(
+    encoder: Encoder,
+) -> None:
+    """FY2026 puts "Concussion NOS" under S06.0XA; the FY2025 index still says S06.0X9."""
+    codes = [hit.code for hit in encoder.lookup("concussion", limit=5)]
+    assert codes[0] == "S06.0XAA"
+    assert "S06.0X9A" in codes  # the index's code stays a candidate
+    assert encoder.lookup("gout")[0].code == "M10.9"  # "Gout NOS"
+
+
+def test_a_nos_inclusion_term_is_matched_on_its_words_without_its_parentheses(
+    encoder: Encoder,
+) -> None:
+    best = encoder.lookup("Hepatitis A")[0]  # "Hepatitis A (acute)(viral) NOS"
+    assert best.code == "B15.9"
+
+
+def test_a_nos_inclusion_term_under_an_other_subcategory_completes_to_its_unspecified_code(
+    encoder: Encoder,
+) -> None:
+    """S82.89 "Other fractures of lower leg" includes "Fracture of ankle NOS"."""
+    best = encoder.lookup("fracture of ankle")[0]
+    assert best.code == "S82.899A"
+    assert best.path.endswith("(inclusion term: Fracture of ankle NOS)")
+
+
+def test_the_nos_default_is_only_for_the_unqualified_term(encoder: Encoder) -> None:
+    assert encoder.lookup("concussion with loss of consciousness")[0].code != "S06.0XAA"
+    # an external cause's "Drowning NOS" (W74) does not displace the injury
+    assert encoder.lookup("drowning")[0].code == "T75.1XXA"
+
+
 def test_the_dev_set_is_found_first_four_times_in_five_and_in_the_top_five_almost_always(
     encoder: Encoder,
 ) -> None:

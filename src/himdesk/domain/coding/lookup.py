@@ -6,7 +6,8 @@ words are corrected against the index vocabulary. Each index entry is scored by 
 the query's words explain its path and its path explains the query: every query word
 matched counts, every line of the path the query leaves unmatched costs (so an unqualified
 "heart failure" lands on the index default "Failure, heart" rather than a deeper line),
-non-essential modifiers only help, the main term matching is preferred. The best entries
+non-essential modifiers only help, the main term matching is preferred, and the tabular's
+own "<term> NOS" inclusion term for exactly the query outranks the index. The best entries
 become hits (`lookup_hits`): see references are followed to the line they name and read on
 below it by the query's other words (`index_reading`), see-also targets are offered as
 further candidates, and the tabular checks and completes each code (`tabular_completion`).
@@ -18,11 +19,12 @@ from __future__ import annotations
 import gc
 import heapq
 from collections import Counter
+from dataclasses import replace
 
 from himdesk.domain.coding.code_set import DiagnosisCodeSet
 from himdesk.domain.coding.index_navigation import IndexNavigator
 from himdesk.domain.coding.lookup_hits import EntryHits, LookupHit
-from himdesk.domain.coding.lookup_scoring import Scored, score_entry
+from himdesk.domain.coding.lookup_scoring import NOS_DEFAULT_BONUS, Scored, score_entry
 from himdesk.domain.coding.search_entries import SearchCatalog, SearchEntry
 from himdesk.domain.coding.spelling import SpellingCorrector
 from himdesk.domain.coding.term_matching import (
@@ -112,8 +114,11 @@ class Encoder:
                 seen.add(query)
                 penalty = cost + (_EXPANDED_COST if expanded else 0.0)
                 implied = self._implied(query)
-                for number in self._candidates(query):
+                defaults = self._catalog.nos_defaults.get(query, ())
+                for number in [*self._candidates(query), *defaults]:  # best keeps the higher
                     scored = score_entry(self._catalog.entries[number], query, penalty, implied)
+                    if number in defaults:
+                        scored = replace(scored, score=scored.score + NOS_DEFAULT_BONUS)
                     known = best.get(number)
                     if known is None or scored.score > known.score:
                         best[number] = scored

@@ -7,9 +7,13 @@
             + 0.1 when the main term is among the matches
             - 0.01 per level below the main term
             - the entry's source penalty and the reading's cost (expanded, corrected)
+            + 0.2 for a tabular inclusion term "<term> NOS" whose words are exactly the query's
 
 So a query explained in full by a short path wins over a longer path that adds qualifiers
-the query did not give: the index default for an unqualified term.
+the query did not give: the index default for an unqualified term. Where the release's
+tabular names its own default for the unqualified term ("Concussion NOS" under S06.0XA
+while the previous year's index still says Concussion S06.0X9), the tabular is
+authoritative: that code ranks first and the index's code stays a candidate.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from himdesk.domain.coding.search_entries import SearchEntry, SearchLine
 MISSING_LINE_COST = 0.3
 MAIN_TERM_BONUS = 0.1
 DEPTH_COST = 0.01
+# Offsets the inclusion term's penalty and outranks an index line matched in full (1.1).
+NOS_DEFAULT_BONUS = 0.2
 # A line's non-essential modifiers qualify its own code: a word only a line above the last
 # one explains that way ("heart (acute)" above "systolic, chronic") counts for half.
 ASIDE_WEIGHT = 0.5

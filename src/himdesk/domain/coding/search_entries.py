@@ -53,6 +53,10 @@ _COLUMN_WORDS: Mapping[str, tuple[str, str]] = {
 
 
 _TITLE_PARTS = re.compile(r",| of | with | due to | in ", re.IGNORECASE)
+_PARENTHESIZED = re.compile(r"\([^)]*\)")
+# The external causes chapter's "NOS" terms are defaults of the External Cause Index, not of
+# a diagnosis ("Drowning NOS" is W74, the injury T75.1).
+_EXTERNAL_CAUSES = ("V", "W", "X", "Y")
 
 Words = tuple[str, ...]  # canonical words, sorted: tuples take a third of a set's memory
 
@@ -80,9 +84,17 @@ class SearchEntry:
 class SearchCatalog:
     """All entries of one release, with the inverted index over their words."""
 
-    def __init__(self, entries: list[SearchEntry], vocabulary: Counter[str]) -> None:
+    def __init__(
+        self,
+        entries: list[SearchEntry],
+        vocabulary: Counter[str],
+        nos_defaults: Mapping[frozenset[str], tuple[int, ...]] | None = None,
+    ) -> None:
         self.entries = entries
         self.vocabulary = vocabulary  # surface word -> lines it is on, for spelling
+        # The words of a tabular inclusion term "<term> NOS" -> its entries: the release's
+        # own default for the unqualified term ("Concussion NOS" under S06.0XA).
+        self.nos_defaults = nos_defaults or {}
         postings: dict[str, array[int]] = {}
         known = postings.get
         for number, entry in enumerate(entries):
@@ -112,7 +124,7 @@ class SearchCatalog:
             if index is not None:
                 builder.add_index(index)
         builder.add_tabular(code_set)
-        return cls(builder.entries, builder.vocabulary)
+        return cls(builder.entries, builder.vocabulary, builder.nos_defaults)
 
 
 class _CatalogBuilder:
@@ -124,6 +136,7 @@ class _CatalogBuilder:
         self._lines: dict[tuple[str, tuple[str, ...], bool], SearchLine] = {}
         self._tuples: dict[Words, Words] = {}
         self._columns: dict[str, SearchLine] = {}
+        self.nos_defaults: dict[frozenset[str], tuple[int, ...]] = {}
 
     def line(self, term: str, modifiers: Iterable[str] = (), *, joined: bool = True) -> SearchLine:
         """One line's words, shared by every entry whose path passes through an equal line.
@@ -244,6 +257,8 @@ class _CatalogBuilder:
                 )
             )
             for term in node.notes.get(NoteKind.INCLUSION_TERM, ()):
+                if surface_words(term)[-1:] == ["nos"] and not code.startswith(_EXTERNAL_CAUSES):
+                    self._add_nos_default(term)
                 self.entries.append(
                     SearchEntry(
                         self.title_lines(term),
@@ -252,3 +267,11 @@ class _CatalogBuilder:
                         label=f"{label} (inclusion term: {term})",
                     )
                 )
+
+    def _add_nos_default(self, term: str) -> None:
+        """Keyed by the term's words with and without its parenthesized non-essential
+        words: "Typhus (fever) NOS" names "typhus fever" and "typhus"."""
+        words = self.normalizer.words
+        for key in {words(term), words(_PARENTHESIZED.sub(" ", term))}:
+            if key:
+                self.nos_defaults[key] = (*self.nos_defaults.get(key, ()), len(self.entries))

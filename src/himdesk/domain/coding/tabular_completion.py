@@ -6,7 +6,8 @@ nothing, the words the query and the index path already used break the tie ("Cel
 lower limb" with "left" is L03.116, not the left axilla; "stage 3" under the heel's pressure
 ulcer), and otherwise the subdivision the tabular keeps for the unspecified case is the
 default: the one whose inclusion terms say "NOS", an "unspecified" one, or the one without
-the complication (C34.90, C91.10, I85.00 "without bleeding", F17.210 "uncomplicated").
+the complication (C34.90, C91.10, I85.00 "without bleeding", F17.210 "uncomplicated");
+"Other ..." only under an "Other ..." parent (S82.89- "Fracture of ankle NOS" -> S82.899).
 A 7th character is the one the query names ("initial encounter"); otherwise the tabular's
 unspecified one, else A (initial encounter: the encounter for active treatment) is assumed
 and said so, and the code without it follows, flagged. A code the release's tabular does
@@ -121,6 +122,9 @@ class TabularCompletion:
         case; "Other ..." never by default, nor one denying what the query says."""
         parent_words = self._normalizer.words(node.title)
         parent_unspecified = _unspecified(node.title)
+        # "Other fractures of lower leg" -> "Other fracture of unspecified lower leg": the
+        # child's "Other" only repeats its parent's, so its unspecified one may be the default.
+        parent_other = _other(node.title)
         best: tuple[int, int, TabularNode, set[str]] | None = None
         default: tuple[tuple[int, int], int, TabularNode] | None = None
         for key in node.children:
@@ -134,7 +138,7 @@ class TabularCompletion:
             near = len(named & context)
             if (used or near) and (best is None or (len(used), near) > best[:2]):
                 best = (len(used), near, child, used)
-            rank = self._default_rank(child, specific, parent_unspecified)
+            rank = self._default_rank(child, specific, parent_unspecified, parent_other)
             if rank is None or _denied(denies - parent_words, context):
                 continue
             if default is None or rank < default[0]:
@@ -144,14 +148,18 @@ class TabularCompletion:
         return (default[2] if default else None), set()
 
     def _default_rank(
-        self, child: TabularNode, specific: frozenset[str], parent_unspecified: int
+        self,
+        child: TabularNode,
+        specific: frozenset[str],
+        parent_unspecified: int,
+        parent_other: bool = False,
     ) -> tuple[int, int] | None:
         """How surely a subdivision is the one for "nothing more stated", lower is surer:
         its inclusion terms say NOS; it adds nothing but assumed words or says
         "unspecified" where its parent did not; it is the one without a complication or
         "not specified as" one; "with unspecified ..." (a complication, stated). None: not
         a default."""
-        if _other(child.title):
+        if _other(child.title) and not parent_other:
             return None
         added = specific - self._normalizer.assumed
         words = surface_words(child.title)
