@@ -109,6 +109,8 @@ def test_without_json_the_drg_is_printed_for_people(unused_db: str) -> None:
         (("--pdx", "I50.21", "--sex", "X", "--age", "70"), "--sex 'X': use F, M or U"),
         (("--pdx", "I50.21", "--age", "70", "--discharged", "May 1"), "use YYYY-MM-DD"),
         (("--pdx", "I50.21", "--age", "70", "--disposition", "99"), "Discharge status 99"),
+        (("--pdx", "I50.21", "--age", "70", "--disposition", "²"), "--disposition '²'"),
+        (("--pdx", "I" * 100_000, "--age", "70"), "is not an ICD-10-CM code"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_clear_error_and_exit_1(
@@ -117,3 +119,4 @@ def test_bad_input_is_one_clear_error_and_exit_1(
     code, out, err = group(unused_db, *args, "--json")
     assert (code, out) == (1, "")
     assert message in err and "Traceback" not in err
+    assert len(err) < 500  # a pasted page is not echoed back

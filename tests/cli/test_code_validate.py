@@ -95,12 +95,15 @@ def test_edits_print_for_people_without_json(url: str) -> None:
         (("I10", "--disposition", "home"), "--disposition 'home': use the two-digit"),
         (("0FT44ZZ", "I10"), "'0FT44ZZ' is a procedure code: the first CODE is the principal"),
         (("I10", "--pcs", "chole"), "--pcs 'chole' is not an ICD-10-PCS code"),
+        (("I10", "--disposition", "²"), "--disposition '²': use the two-digit"),
+        (("I10", "X" * 100_000), "is not a code: a code has at most 8 characters"),
     ],
 )
 def test_bad_input_is_a_clear_error(url: str, args: tuple[str, ...], message: str) -> None:
     code, out, err = himdesk_cli(url, "code", "validate", *args, "--json")
     assert code != 0 and out == ""
     assert message in " ".join(err.split())
+    assert len(err) < 500  # a pasted page is not echoed back
 
 
 def test_without_code_sets_the_error_says_how_to_load_them(

@@ -75,10 +75,17 @@ def test_a_flat_index_with_a_wrong_header_names_the_column() -> None:
     )
 
 
-def test_a_flat_index_row_with_a_bad_level_names_its_line() -> None:
-    wrong = FLAT_INDEX.replace("5,I,2,non-ST", "5,I,two,non-ST")
-    with pytest.raises(CodeSetFileError, match=r"line 6: column Level holds \"two\""):
+@pytest.mark.parametrize("level", ["two", "²"])
+def test_a_flat_index_row_with_a_bad_level_names_its_line(level: str) -> None:
+    wrong = FLAT_INDEX.replace("5,I,2,non-ST", f"5,I,{level},non-ST")
+    with pytest.raises(CodeSetFileError, match=rf"line 6: column Level holds \"{level}\""):
         read_flat_index(wrong.encode(), "index_2025_flat.csv")
+
+
+def test_a_pcs_axis_position_in_digits_other_than_ascii_is_refused() -> None:
+    broken = PCS_TABLES.replace('<axis pos="2" values="1">', '<axis pos="²" values="1">')
+    with pytest.raises(CodeSetFileError, match='pos="²"'):
+        read_pcs_tables(broken.encode(), "icd10pcs_tables_2026.xml")
 
 
 def test_a_flat_index_reads_quoted_terms_and_modifiers() -> None:

@@ -185,6 +185,13 @@ def test_an_operator_must_be_one_of_the_clinicians_offered() -> None:
                       "of clinicians."}  # fmt: skip
 
 
+@pytest.mark.parametrize("operator", ["²", "٣", "1²"])
+def test_an_operator_in_digits_other_than_ascii_is_refused_not_a_crash(operator: str) -> None:
+    errors = errors_of(draft(diagnosis_codes=["I50.21"], procedure_codes=["02HK32Z"],
+                             operators=[operator]))  # fmt: skip
+    assert list(errors) == ["px-1-operator"]
+
+
 def test_a_disposition_outside_the_ub04_list_is_refused() -> None:
     assert errors_of(draft(diagnosis_codes=["I50.21"], disposition="99")) == {
         "disposition": "Choose the discharge disposition from the list."

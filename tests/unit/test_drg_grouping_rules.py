@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from himdesk.domain.coding.claims import Claim, ClaimDiagnosis
+from himdesk.domain.coding.dispositions import DISCHARGE_STATUSES as DISPOSITIONS
 from himdesk.domain.coding.drg_hints import (
     Regrouping,
     hints_from,
@@ -90,6 +91,11 @@ def test_a_claim_missing_what_cms_needs_is_not_groupable(claim: Claim, message: 
 
 def test_a_complete_inpatient_claim_is_groupable() -> None:
     check_groupable(stay("I5021", "N179", discharge_status=20))
+
+
+@pytest.mark.parametrize("status", [*DISPOSITIONS, "09"])
+def test_every_disposition_the_coder_can_choose_is_groupable(status: str) -> None:
+    check_groupable(stay("I5021", discharge_status=int(status)))
 
 
 def test_invalid_codes_are_named_with_their_role_and_the_release() -> None:

@@ -3,6 +3,7 @@ coding and its lock, reopening with a reason, and the productivity report."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -83,6 +84,26 @@ def test_saving_shows_the_drg_and_final_coding_locks_the_abstract(
     assert again.status_code == 409
     assert "reopen it, stating the reason" in again.text
     assert f'href="/coding/encounters/{seeded["encounter"]}"' not in coder.get("/coding").text
+
+
+def test_a_save_over_changes_another_coder_made_meanwhile_is_refused(
+    coder: TestClient, seeded: dict[str, int]
+) -> None:
+    opened = re.search(r'name="opened_on" value="([^"]+)"', coder.get(abstract_path(seeded)).text)
+    assert opened is not None
+    stale = {**CODED, "opened_on": opened.group(1)}
+    assert post(coder, abstract_path(seeded), stale).status_code == 303  # the other coder
+    mine = {**stale, "dx_code": ["I50.21", "N17.9", "E87.1"], "dx_poa": ["Y", "N", "Y"]}
+    for path in (abstract_path(seeded), abstract_path(seeded) + "/final"):
+        refused = post(coder, path, mine)
+        assert refused.status_code == 409
+        assert "The abstract was changed by coder after you opened it" in refused.text
+        assert 'value="E87.1"' in refused.text  # the typed entries are shown again
+    page = coder.get(abstract_path(seeded))
+    assert 'value="E87.1"' not in page.text and "not started" not in page.text
+    fresh = re.search(r'name="opened_on" value="([^"]+)"', page.text)
+    assert fresh is not None
+    assert post(coder, abstract_path(seeded), {**mine, "opened_on": fresh.group(1)}).is_redirect
 
 
 def test_a_code_the_release_lacks_shows_the_form_again_with_the_row_named(
@@ -170,3 +191,13 @@ def test_the_productivity_report_counts_final_coding_by_day_and_coder(
     )
     garbled = coder.get("/coding/productivity", params={"start": "yesterday"})
     assert garbled.status_code == 400 and "Write the day as YYYY-MM-DD." in garbled.text
+
+
+@pytest.mark.parametrize(
+    "period", [{"end": "0001-01-05"}, {"start": "9999-12-01", "end": "9999-12-31"}]
+)
+def test_a_productivity_period_at_the_ends_of_the_calendar_is_refused_not_a_crash(
+    coder: TestClient, period: dict[str, str]
+) -> None:
+    page = coder.get("/coding/productivity", params=period)
+    assert page.status_code == 400 and "Choose a day from 1900 to 2999." in page.text

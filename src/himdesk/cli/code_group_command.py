@@ -4,16 +4,21 @@ change it."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from himdesk.cli.claim_options import (
+    discharge_date_option,
+    disposition_option,
+    quoted,
+    sex_option,
+)
 from himdesk.cli.context import build, clean_errors, fail, operator
 from himdesk.codesets.drg_weights import Table5Unreadable
 from himdesk.domain.access import Role
-from himdesk.domain.coding.claims import Claim, ClaimDiagnosis, ClaimSex, DrgAssignment
+from himdesk.domain.coding.claims import Claim, ClaimDiagnosis, DrgAssignment
 from himdesk.domain.coding.codes import looks_like_cm_code, looks_like_pcs_code, normalized_code
 from himdesk.domain.coding.grouping import POA_INDICATORS, ClaimNotGroupable, release_of
 from himdesk.services.drg_grouping import group_claim
@@ -71,21 +76,21 @@ def _claim(
         diagnoses=tuple(ClaimDiagnosis(c, p) for c, p in zip(diagnoses, indicators, strict=True)),
         procedures=tuple(_pcs_code(code) for code in pcs),
         age=age,
-        sex=_sex(sex),
-        discharged_on=_date(discharged),
-        discharge_status=_disposition(disposition),
+        sex=sex_option(sex),
+        discharged_on=discharge_date_option(discharged),
+        discharge_status=disposition_option(disposition),
     ), notes
 
 
 def _cm_code(text: str, option: str) -> str:
     if not looks_like_cm_code(text):
-        fail(f"{option} {text!r} is not an ICD-10-CM code (e.g. I50.21).")
+        fail(f"{option} {quoted(text)} is not an ICD-10-CM code (e.g. I50.21).")
     return normalized_code(text)
 
 
 def _pcs_code(text: str) -> str:
     if not looks_like_pcs_code(text):
-        fail(f"--pcs {text!r} is not an ICD-10-PCS code (7 characters, e.g. 027034Z).")
+        fail(f"--pcs {quoted(text)} is not an ICD-10-PCS code (7 characters, e.g. 027034Z).")
     return normalized_code(text)
 
 
@@ -94,30 +99,9 @@ def _poa(text: str | None, count: int) -> tuple[list[str], list[str]]:
         return ["Y"] * count, [ASSUMED_POA]
     indicators = list(text.strip().upper())
     if len(indicators) != count or not set(indicators) <= POA_INDICATORS:
-        fail(f"--poa {text!r}: give {count} indicator(s) from Y, N, U, W, 1, principal first.")
+        fail(f"--poa {quoted(text)}: give {count} indicator(s) from Y, N, U, W, 1, "
+             "principal first.")  # fmt: skip
     return indicators, []
-
-
-def _sex(text: str) -> ClaimSex:
-    try:
-        return ClaimSex(text.strip().upper())
-    except ValueError:
-        fail(f"--sex {text!r}: use F, M or U.")
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"--discharged {text!r}: use YYYY-MM-DD.")
-
-
-def _disposition(text: str) -> int:
-    if not text.strip().isdigit() or len(text.strip()) > 2:
-        fail(f"--disposition {text!r}: use the two-digit UB-04 status, e.g. 01 or 20.")
-    return int(text)
 
 
 def as_document(assignment: DrgAssignment, notes: list[str]) -> dict[str, object]:

@@ -8,15 +8,21 @@ POA indicator after a colon: `I50.21:N`. Exits 1 when any edit is an error.
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from himdesk.cli.claim_options import (
+    LONGEST_CODE,
+    discharge_date_option,
+    disposition_option,
+    quoted,
+    sex_option,
+)
 from himdesk.cli.context import build, clean_errors, fail, operator
 from himdesk.domain.access import Role
-from himdesk.domain.coding.claims import Claim, ClaimDiagnosis, ClaimSex
+from himdesk.domain.coding.claims import Claim, ClaimDiagnosis
 from himdesk.domain.coding.code_edit import CodeEdit, EditSeverity
 from himdesk.domain.coding.code_set import CodeSetLibrary
 from himdesk.domain.coding.codes import looks_like_cm_code, looks_like_pcs_code, normalized_code
@@ -80,21 +86,23 @@ def _claim(
     disposition: str,
 ) -> Claim:
     if setting not in SETTINGS:
-        fail(f"--setting {setting!r}: use inpatient or outpatient.")
+        fail(f"--setting {quoted(setting)}: use inpatient or outpatient.")
     diagnoses: list[ClaimDiagnosis] = []
     procedures = [_explicit_procedure(code) for code in pcs]
     for position, text in enumerate(codes):
+        if len(text) > LONGEST_CODE:
+            fail(f"{quoted(text)} is not a code: a code has at most 8 characters and a POA.")
         written, separator, poa = text.partition(":")
         code = normalized_code(written)
         if separator or not _is_procedure(code, library):
             diagnoses.append(ClaimDiagnosis(code, poa.strip().upper()))
         elif position == 0:
-            fail(f"{text!r} is a procedure code: the first CODE is the principal diagnosis.")
+            fail(f"{quoted(text)} is a procedure code: the first CODE is the principal diagnosis.")
         else:
             procedures.append(code)
-    return Claim(tuple(diagnoses), tuple(procedures), age=age, sex=_sex(sex),
-                 inpatient=setting == "inpatient", discharged_on=_date(discharged),
-                 discharge_status=_disposition(disposition))  # fmt: skip
+    return Claim(tuple(diagnoses), tuple(procedures), age=age, sex=sex_option(sex),
+                 inpatient=setting == "inpatient", discharged_on=discharge_date_option(discharged),
+                 discharge_status=disposition_option(disposition))  # fmt: skip
 
 
 def _is_procedure(code: str, library: CodeSetLibrary) -> bool:
@@ -111,30 +119,8 @@ def _is_procedure(code: str, library: CodeSetLibrary) -> bool:
 
 def _explicit_procedure(text: str) -> str:
     if not looks_like_pcs_code(text) and not looks_like_cm_code(text):
-        fail(f"--pcs {text!r} is not an ICD-10-PCS code (7 characters, e.g. 02703DZ).")
+        fail(f"--pcs {quoted(text)} is not an ICD-10-PCS code (7 characters, e.g. 02703DZ).")
     return normalized_code(text)
-
-
-def _sex(text: str) -> ClaimSex:
-    try:
-        return ClaimSex(text.strip().upper())
-    except ValueError:
-        fail(f"--sex {text!r}: use F, M or U.")
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"--discharged {text!r}: use YYYY-MM-DD.")
-
-
-def _disposition(text: str) -> int:
-    if not text.strip().isdigit() or len(text.strip()) > 2:
-        fail(f"--disposition {text!r}: use the two-digit UB-04 status, e.g. 01 or 20.")
-    return int(text)
 
 
 def _print(edits: list[CodeEdit]) -> None:

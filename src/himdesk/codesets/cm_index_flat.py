@@ -39,7 +39,7 @@ def read_flat_index(content: bytes, file: str) -> AlphabeticIndex:
                 file, f"{len(row)} columns where {len(FLAT_INDEX_COLUMNS)} were expected", number
             )
         _, _, level, term, see, see_also, modifiers, code = row
-        if not level.strip().isdigit():
+        if not (level.strip().isascii() and level.strip().isdigit()):  # not "²"
             raise CodeSetFileError(file, f'column Level holds "{level}", not a number', number)
         lines.add(
             int(level), " ".join(term.split()),

@@ -60,7 +60,7 @@ def _headings(root: etree._Element) -> dict[int, str]:
     headings: dict[int, str] = {}
     for head in root.iterfind("indexHeading/head"):
         col = head.get("col", "")
-        if col.isdigit():
+        if col.isascii() and col.isdigit():  # not "²"
             headings[int(col)] = element_text(head)
     return headings
 
@@ -117,7 +117,7 @@ def _cells(element: etree._Element, headings: dict[int, str], file: str) -> list
         if code in _NO_CODE:
             continue
         col = cell.get("col", "")
-        if not col.isdigit() or int(col) not in headings:
+        if not (col.isascii() and col.isdigit()) or int(col) not in headings:
             raise CodeSetFileError(
                 file, f'a <cell col="{col}"> with no such column in <indexHeading>',
                 line_of(cell),
@@ -128,6 +128,6 @@ def _cells(element: etree._Element, headings: dict[int, str], file: str) -> list
 
 def _level(element: etree._Element, expected: int, file: str) -> int:
     level = element.get("level", "")
-    if not level.isdigit():
+    if not (level.isascii() and level.isdigit()):  # not "²"
         raise CodeSetFileError(file, f'a <term> with level="{level}"', line_of(element))
     return int(level) if int(level) > 0 else expected

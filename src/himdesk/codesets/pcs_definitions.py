@@ -32,7 +32,7 @@ def read_pcs_definitions(content: bytes, file: str) -> tuple[int, tuple[PcsDefin
 
 def _read_axis(section: str, axis: etree._Element, file: str) -> list[PcsDefinition]:
     position = axis.get("pos", "")
-    if not position.isdigit():
+    if not (position.isascii() and position.isdigit()):  # not "²"
         raise CodeSetFileError(file, f'an <axis> with pos="{position}"', line_of(axis))
     found: list[PcsDefinition] = []
     for terms in axis.iterfind("terms"):

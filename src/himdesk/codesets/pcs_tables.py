@@ -74,7 +74,7 @@ def _read_row(element: etree._Element, values: _Values, file: str) -> PcsRow:
 
 def _read_axis(element: etree._Element, values: _Values, file: str) -> PcsAxis:
     position = element.get("pos", "")
-    if not position.isdigit():
+    if not (position.isascii() and position.isdigit()):  # not "²"
         raise CodeSetFileError(file, f'an <axis> with pos="{position}"', line_of(element))
     labels = tuple(
         values(label.get("code", "").strip(), element_text(label))

@@ -20,6 +20,7 @@ from himdesk.domain.coding.abstract import (
     CodingVersion,
     checked_reason,
     finalized,
+    fingerprint,
     reopened,
     revised,
     snapshot,
@@ -49,6 +50,17 @@ class FinalCodingRefused(Conflict):
         self.problems = tuple(problems)
 
 
+class AbstractChanged(Conflict):
+    """Another coder saved the abstract after this form was opened."""
+
+    def __init__(self, abstract: CodingAbstract | None) -> None:
+        by = f" by {abstract.updated_by}" if abstract else ""
+        super().__init__(
+            f"The abstract was changed{by} after you opened it, so your entries were not "
+            "saved: open the encounter again to see the changes, then enter yours."
+        )
+
+
 def save_abstract(
     uow: UnitOfWork, actor: Actor, reference: CodeReference, encounter_id: int, draft: AbstractDraft
 ) -> CodingAbstract:
@@ -73,6 +85,8 @@ def _store(
     current = uow.coding_abstracts.find_for_change(stay.encounter_id)
     if current is not None and current.is_final:
         raise Conflict(str(AbstractLocked(stay.encounter_id)))
+    if draft.opened_on and draft.opened_on != fingerprint(current):
+        raise AbstractChanged(current)
     reference, library = code_sets
     found = releases_for(library, stay)
     if found is None:

@@ -16,6 +16,7 @@ from himdesk.domain.coding.abstract import (
     AbstractEntries,
     CodingAbstract,
     HistoryLine,
+    fingerprint,
     history_lines,
 )
 from himdesk.domain.coding.abstract_draft import AbstractDraft, StayFacts, read_draft
@@ -93,6 +94,12 @@ class AbstractScreen:
             CodingProgress.REOPENED if self.abstract.was_reopened else CodingProgress.IN_PROGRESS
         )
         return progress.label
+
+    @property
+    def opened_on(self) -> str:
+        """What the form carries so a save over another coder's changes is refused: the
+        abstract as this coder first opened it, kept while the form is shown again."""
+        return self.draft.opened_on or fingerprint(self.abstract)
 
     @property
     def days_since_discharge(self) -> int:

@@ -13,6 +13,8 @@ reason, and every final coding and every reopening is kept as a version.
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -138,6 +140,19 @@ class AbstractLocked(Exception):
             f"The abstract of encounter {encounter_id} is final-coded: reopen it, stating "
             "the reason, before changing it."
         )
+
+
+NO_ABSTRACT = "none"  # what a form opened before any abstract was saved carries
+
+
+def fingerprint(abstract: CodingAbstract | None) -> str:
+    """What a form carries of the abstract it was opened on, so a save over changes another
+    coder made meanwhile is refused instead of silently undoing them."""
+    if abstract is None:
+        return NO_ABSTRACT
+    shown = snapshot(abstract, "")
+    text = json.dumps([shown, abstract.updated_by, abstract.status.value], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def start_abstract(encounter_id: int, at: datetime, by: str) -> CodingAbstract:

@@ -60,6 +60,7 @@ class AbstractDraft:
     procedure_dates: Sequence[str] = ()
     operators: Sequence[str] = ()
     disposition: str = ""
+    opened_on: str = ""  # abstract.fingerprint of the abstract the form showed; "" unchecked
 
     @classmethod
     def of(cls, entries: AbstractEntries) -> AbstractDraft:
@@ -233,7 +234,8 @@ def _operator(
 ) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or int(text) not in operators:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not (text.isascii() and text.isdigit()) or int(text) not in operators:
         errors[key] = f"{name}: choose the operator from the list of clinicians."
         return None
     return int(text)

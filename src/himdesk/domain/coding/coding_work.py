@@ -14,6 +14,8 @@ from himdesk.domain.records import EncounterClass
 
 PER_PAGE = 50
 LONGEST_REPORT = timedelta(days=366)
+# Days a report may name: far from date.min/max, where a day's neighbours overflow.
+REPORTABLE = (date(1900, 1, 1), date(2999, 12, 31))
 
 
 class CodingProgress(enum.StrEnum):
@@ -107,6 +109,10 @@ class ProductivityReport:
 
 def report_period(start: date | None, end: date | None, today: date) -> tuple[date, date]:
     """The days to report on, both included: the last 30 days unless given."""
+    first, last = REPORTABLE
+    for name, day in (("start", start), ("end", end)):
+        if day is not None and not first <= day <= last:
+            raise InvalidInput({name: f"Choose a day from {first.year} to {last.year}."})
     end = end or today
     start = start or end - timedelta(days=29)
     if start > end:

@@ -13,6 +13,7 @@ from datetime import date
 
 from himdesk.domain.coding.claims import Claim
 from himdesk.domain.coding.codes import dotted
+from himdesk.domain.coding.dispositions import DISCHARGE_STATUSES as UB04_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +41,9 @@ GROUPER_RELEASES: tuple[GrouperRelease, ...] = (
 
 OLDEST_AGE = 124  # the MCE's valid range of ages is 0-124
 
-# NUBC UB-04 form locator 17; 81-95 are the same destinations with a planned readmission.
-DISCHARGE_STATUSES = frozenset(
-    {1, 2, 3, 4, 5, 6, 7, 9, 20, 21, 30, 40, 41, 42, 43, 50, 51, 61, 62, 63, 64, 65, 66, 69, 70}
-    | set(range(81, 96))
-)
+# NUBC UB-04 form locator 17 (the coder's list), and 09 "admitted as an inpatient to this
+# hospital", which only outpatient claims carry but the grouper accepts.
+DISCHARGE_STATUSES = frozenset({int(code) for code in UB04_STATUSES} | {9})
 
 
 POA_INDICATORS = frozenset({"", "Y", "N", "U", "W", "1"})

@@ -15,10 +15,11 @@ from himdesk.domain.coding.codes import dotted, normalized_code
 
 _CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?"
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
-# A range is tried before a single code so that "I20-I25" is not read as "I20-" and "I25".
-_REFERENCE = re.compile(
-    rf"(?<![A-Za-z0-9.])(?:(?P<first>{_CODE})-(?P<last>{_CODE})|(?P<code>{_CODE})\.?-?)"
-    r"(?![A-Za-z0-9])"
+# A code, a code with its dash ("I22.-"), or a range ("I20-I25"), as notes write them (also
+# read by note_links). A range is tried first so that "I20-I25" is not read as "I20-", "I25".
+CODE_REFERENCE = re.compile(
+    rf"(?<![A-Za-z0-9.])(?:(?P<start>{_CODE})-(?P<end>{_CODE})|(?P<code>{_CODE}))"
+    r"(?P<dash>\.?-)?(?![A-Za-z0-9])"
 )
 
 
@@ -45,12 +46,12 @@ class NotedCodes:
 def noted_codes(note: str) -> tuple[NotedCodes, ...]:
     found: list[NotedCodes] = []
     for group in _PARENTHESES.finditer(note):
-        for match in _REFERENCE.finditer(group.group(1)):
+        for match in CODE_REFERENCE.finditer(group.group(1)):
             if match.group("code"):
                 code = normalized_code(match.group("code"))
                 found.append(NotedCodes(code, code))
             else:
-                first, last = normalized_code(match["first"]), normalized_code(match["last"])
+                first, last = normalized_code(match["start"]), normalized_code(match["end"])
                 found.append(NotedCodes(first, last))
     return tuple(found)
 

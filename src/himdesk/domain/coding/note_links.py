@@ -12,14 +12,8 @@ import re
 from dataclasses import dataclass
 
 from himdesk.domain.coding.codes import dotted, normalized_code
+from himdesk.domain.coding.note_codes import CODE_REFERENCE
 from himdesk.domain.coding.tabular import Tabular
-
-_CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?"
-# The range is tried first so that "I20-I25" is not read as "I20-" followed by "I25".
-_REFERENCE = re.compile(
-    rf"(?<![A-Za-z0-9.])(?:(?P<start>{_CODE})-(?P<end>{_CODE})|(?P<code>{_CODE}))"
-    r"(?P<dash>\.?-)?(?![A-Za-z0-9])"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +27,7 @@ class NoteSegment:
 def linked_segments(text: str, tabular: Tabular) -> tuple[NoteSegment, ...]:
     segments: list[NoteSegment] = []
     cursor = 0
-    for match in _REFERENCE.finditer(text):
+    for match in CODE_REFERENCE.finditer(text):
         found = _segments_of(match, tabular)
         if not any(segment.target for segment in found):
             continue  # looks like a code but names nothing in this release: leave it as text

@@ -21,6 +21,7 @@ from himdesk.domain.demographics import InvalidInput
 from himdesk.domain.records import EncounterClass
 from himdesk.services.authentication import ActiveSession
 from himdesk.services.coding import (
+    AbstractChanged,
     FinalCodingRefused,
     finalize_coding,
     preview_abstract,
@@ -51,9 +52,10 @@ def _draft_form(
     px_date: Rows = None,
     px_operator: Rows = None,
     disposition: Annotated[str, Form(max_length=40)] = "",
+    opened_on: Annotated[str, Form(max_length=40)] = "",
 ) -> AbstractDraft:
     return AbstractDraft(dx_code or [], dx_poa or [], px_code or [], px_date or [],
-                         px_operator or [], disposition)  # fmt: skip
+                         px_operator or [], disposition, opened_on)  # fmt: skip
 
 
 DraftForm = Annotated[AbstractDraft, Depends(_draft_form)]
@@ -106,10 +108,12 @@ def _screen_page(
     errors: dict[str, str] | None = None,
     problems: Sequence[str] = (),
     reason: str = "",
+    refused: str = "",
 ) -> Response:
     return page(request, "coding_abstract.html", status_code=status_code, screen=screen,
                 banner=screen.banner, review=screen.review, notice=notice, errors=errors or {},
-                problems=problems, reason=reason, poa_choices=list(PresentOnAdmission),
+                problems=problems, reason=reason, refused=refused,
+                poa_choices=list(PresentOnAdmission),
                 dispositions=DISCHARGE_STATUSES)  # fmt: skip
 
 
@@ -138,6 +142,8 @@ def save(
             save_abstract(uow, session.actor, himdesk.code_reference, encounter_id, draft)
     except InvalidInput as err:
         return _again(request, session, encounter_id, draft, 400, errors=err.errors)
+    except AbstractChanged as changed:
+        return _again(request, session, encounter_id, draft, 409, refused=str(changed))
     return RedirectResponse(f"/coding/encounters/{encounter_id}?notice=saved", status_code=303)
 
 
@@ -153,6 +159,8 @@ def final_code(
         return _again(request, session, encounter_id, draft, 400, errors=err.errors)
     except FinalCodingRefused as refused:
         return _again(request, session, encounter_id, draft, 409, problems=refused.problems)
+    except AbstractChanged as changed:
+        return _again(request, session, encounter_id, draft, 409, refused=str(changed))
     return RedirectResponse(f"/coding/encounters/{encounter_id}?notice=final", status_code=303)
 
 
