@@ -93,6 +93,13 @@ def test_without_json_the_drg_is_printed_for_people(unused_db: str) -> None:
     assert "N17.9" in out and "291" in out
 
 
+def test_without_an_age_a_medicare_beneficiary_is_assumed_and_said(unused_db: str) -> None:
+    code, out, _ = group(unused_db, "--pdx", "I50.21", "--discharged", "2026-05-01", "--json")
+    result = json.loads(out)
+    assert (code, result["drg"]) == (0, "293")
+    assert any("Age not given: grouped as 65" in note for note in result["notes"])
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -102,7 +109,6 @@ def test_without_json_the_drg_is_printed_for_people(unused_db: str) -> None:
         (("--pdx", "I21.4", "--pcs", "0ZZZZZZ", "--age", "70"), "0ZZZZZZ (procedure)"),
         (("--pdx", "heart", "--age", "70"), "--pdx 'heart' is not an ICD-10-CM code"),
         (("--pdx", "I21.4", "--pcs", "12", "--age", "70"), "--pcs '12' is not an ICD-10-PCS"),
-        (("--pdx", "I50.21"), "--age is required"),
         (("--pdx", "I50.21", "--age", "200"), "Age 200 is outside 0-124"),
         (("--pdx", "I50.21", "--sdx", "N17.9", "--poa", "Y", "--age", "70"),
          "--poa 'Y': give 2 indicator(s)"),

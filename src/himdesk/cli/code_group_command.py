@@ -26,6 +26,10 @@ from himdesk.services.drg_grouping import group_claim
 SECONDARIES = typer.Option([], "--sdx", help="A secondary diagnosis (repeatable)")
 PROCEDURES = typer.Option([], "--pcs", help="An ICD-10-PCS procedure (repeatable), principal first")
 ASSUMED_POA = "POA not given: every diagnosis was taken as present on admission (Y)."
+# DESIGN.md makes --age optional; MS-DRG logic splits by age only for a few groups (newborns,
+# pediatric), so a Medicare beneficiary's age is assumed and said.
+ASSUMED_AGE = 65
+AGE_NOTE = f"Age not given: grouped as {ASSUMED_AGE} (a Medicare beneficiary); give --age."
 
 
 def group_codes(
@@ -33,7 +37,7 @@ def group_codes(
     pdx: str = typer.Option(..., "--pdx", help="Principal diagnosis (ICD-10-CM, dot optional)"),
     sdx: list[str] = SECONDARIES,
     pcs: list[str] = PROCEDURES,
-    age: int = typer.Option(None, "--age", help="Age in years at discharge (required)"),
+    age: int = typer.Option(None, "--age", help="Age in years at discharge (default 65)"),
     sex: str = typer.Option("U", "--sex", help="F, M or U (unknown)"),
     discharged: str = typer.Option(
         None, "--discharged", help="Discharge date YYYY-MM-DD: picks the grouper release"
@@ -71,7 +75,7 @@ def _claim(
     diagnoses = [_cm_code(pdx, "--pdx"), *(_cm_code(code, "--sdx") for code in sdx)]
     indicators, notes = _poa(poa, len(diagnoses))
     if age is None:
-        fail("--age is required: CMS groups a stay by the patient's age at discharge.")
+        age, notes = ASSUMED_AGE, [*notes, AGE_NOTE]
     return Claim(
         diagnoses=tuple(ClaimDiagnosis(c, p) for c, p in zip(diagnoses, indicators, strict=True)),
         procedures=tuple(_pcs_code(code) for code in pcs),

@@ -12,6 +12,16 @@
   var pending = null;
   var sent = 0;
 
+  // A redirect means the session ended or the chart needs a reason first: show that page
+  // whole instead of pasting it into a panel.
+  function fragmentOf(response) {
+    if (response.redirected) {
+      window.location.assign(response.url);
+      throw new Error("redirected");
+    }
+    return response.text();
+  }
+
   function normalized(text) { return text.trim().toUpperCase().replace(/\./g, ""); }
 
   function preview() {
@@ -19,9 +29,7 @@
     review.classList.add("updating");
     fetch(form.getAttribute("data-preview"), {
       method: "POST", body: new FormData(form), credentials: "same-origin"
-    }).then(function (response) {
-      return response.text();
-    }).then(function (html) {
+    }).then(fragmentOf).then(function (html) {
       if (ticket !== sent) { return; }  // an older answer arriving after a newer one
       review.innerHTML = html;
       review.classList.remove("updating");
@@ -133,12 +141,13 @@
         var ticket = ++asked;
         if (text.length < 2) { results.innerHTML = ""; return; }
         fetch("/coding/encoder/results?q=" + encodeURIComponent(text), { credentials: "same-origin" })
-          .then(function (response) { return response.text(); })
+          .then(fragmentOf)
           .then(function (html) {
             if (ticket !== asked) { return; }
             results.innerHTML = html;
             offerCodes(results);
-          });
+          })
+          .catch(function () { /* the typed code can still be entered by hand */ });
       }, 250);
     });
   }

@@ -18,7 +18,13 @@
     var ticket = ++asked;
     if (text.length < 2) { return; }
     fetch(address(text), { credentials: "same-origin" })
-      .then(function (response) { return response.text(); })
+      .then(function (response) {
+        if (response.redirected) {  // the session ended: show the login page whole
+          window.location.assign(response.url);
+          throw new Error("redirected");
+        }
+        return response.text();
+      })
       .then(function (html) {
         if (ticket !== asked) { return; }  // an older answer arriving after a newer one
         results.innerHTML = html;
