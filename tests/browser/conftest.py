@@ -7,12 +7,15 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 import uvicorn
+from playwright.sync_api import Page, expect
 
 from himdesk.bootstrap import Himdesk
 from himdesk.config import Settings
@@ -56,12 +59,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
-    database = tmp_path / "browser.db"
-    shutil.copyfile(sqlite_template, database)
-    himdesk = Himdesk(Settings(database_url=f"sqlite:///{database}", demo_mode=True))
-    _seed(himdesk)
+@contextmanager
+def serving(himdesk: Himdesk) -> Iterator[str]:
+    """The app over `himdesk` on a free port in a thread; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(himdesk), host="127.0.0.1", port=port, log_level="warning")
@@ -73,10 +73,34 @@ def live_server(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
         if time.monotonic() > deadline:
             pytest.fail("the test server did not start within 15 s")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    himdesk.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        himdesk.close()
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    """Password, then the authenticator code, as every enrolled test user."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your authenticator code")
+    page.get_by_label("Code").fill(pyotp.TOTP(TOTP_SECRET).now())
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Good day")
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    database = tmp_path / "browser.db"
+    shutil.copyfile(sqlite_template, database)
+    himdesk = Himdesk(Settings(database_url=f"sqlite:///{database}", demo_mode=True))
+    _seed(himdesk)
+    with serving(himdesk) as base:
+        yield base
 
 
 def _seed(himdesk: Himdesk) -> None:

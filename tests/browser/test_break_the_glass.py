@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_workstation_in_chromium import _log_in
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def test_technician_breaks_the_glass_and_the_privacy_officer_closes_the_review(
     page: Page, live_server: str, tmp_path: Path
 ) -> None:
-    _log_in(page, live_server, "hit")
+    log_in(page, live_server, "hit")
     page.locator("#q").fill("kensington")
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("No patient matches")
@@ -31,7 +31,7 @@ def test_technician_breaks_the_glass_and_the_privacy_officer_closes_the_review(
     expect(banner).to_contain_text("VIP patient")
 
     page.get_by_role("button", name="Log out").click()
-    _log_in(page, live_server, "privacy_officer")
+    log_in(page, live_server, "privacy_officer")
     page.get_by_role("link", name="Access review").click()
     row = page.get_by_role("row").filter(has_text="Break-the-glass access")
     expect(row).to_contain_text("hit")

@@ -6,15 +6,11 @@ stay leave the worklist."""
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyotp
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from himdesk.bootstrap import Himdesk
@@ -33,8 +29,7 @@ from himdesk.domain.records import (
 from himdesk.services.authentication import hash_password
 from himdesk.services.code_reference import CodeReference
 from himdesk.services.ports import User
-from himdesk.web.app import create_app
-from tests.browser.conftest import PASSWORD, TOTP_SECRET, _free_port
+from tests.browser.conftest import PASSWORD, TOTP_SECRET, log_in, serving
 from tests.fakes import ChartBuilder
 
 pytestmark = pytest.mark.browser
@@ -55,21 +50,8 @@ def coding_server(
         library, grouper=make_grouper, medicare_editor=make_medicare_editor
     )
     _seed(himdesk)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(himdesk), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the test server did not start within 15 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    himdesk.close()
+    with serving(himdesk) as base:
+        yield base
 
 
 def _seed(himdesk: Himdesk) -> None:
@@ -107,21 +89,10 @@ def _seed(himdesk: Himdesk) -> None:
         uow.commit()
 
 
-def _log_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Username").fill("coder")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your authenticator code")
-    page.get_by_label("Code").fill(pyotp.TOTP(TOTP_SECRET).now())
-    page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Good day")
-
-
 def test_a_coder_finds_a_code_codes_a_stay_sees_the_drg_and_final_codes_it(
     page: Page, coding_server: str, tmp_path: Path
 ) -> None:
-    _log_in(page, coding_server)
+    log_in(page, coding_server, "coder")
 
     page.get_by_role("link", name="Encoder", exact=True).first.click()
     page.get_by_label("Term or code").fill("heart failure")

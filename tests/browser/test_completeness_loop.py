@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_workstation_in_chromium import _log_in
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def _code_step() -> int:
 def test_a_query_answered_and_signed_clears_the_deficiency_and_the_chart_completes(
     page: Page, live_server: str, tmp_path: Path
 ) -> None:
-    _log_in(page, live_server, "hit")
+    log_in(page, live_server, "hit")
     first_code_step = _code_step()
     page.get_by_role("link", name="Charts to analyze").click()
     page.get_by_role("row").filter(has_text="Castellanos").get_by_role("link", name="A3").click()
@@ -40,7 +40,7 @@ def test_a_query_answered_and_signed_clears_the_deficiency_and_the_chart_complet
     expect(page.get_by_role("status")).to_contain_text("The query was sent to")
     page.get_by_role("button", name="Log out").click()
 
-    _log_in(page, live_server, "clinician")
+    log_in(page, live_server, "clinician")
     page.get_by_role("link", name="My queries").click()
     page.get_by_role("row").filter(has_text="Castellanos").get_by_role(
         "link", name="Answer"
@@ -54,7 +54,7 @@ def test_a_query_answered_and_signed_clears_the_deficiency_and_the_chart_complet
     # waits for the next code (at most 30 s), as a person would.
     while _code_step() == first_code_step:
         time.sleep(0.5)
-    _log_in(page, live_server, "hit")
+    log_in(page, live_server, "hit")
     page.get_by_role("link", name="Charts to analyze").click()
     page.get_by_role("row").filter(has_text="Castellanos").get_by_role("link", name="A3").click()
     expect(page.locator("article.deficiency")).to_have_count(0)

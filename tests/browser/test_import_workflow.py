@@ -16,8 +16,7 @@ from himdesk.config import Settings
 from himdesk.domain.access import Role
 from himdesk.services.authentication import hash_password
 from himdesk.services.ports import User
-from tests.browser.conftest import PASSWORD, TOTP_SECRET
-from tests.browser.test_workstation_in_chromium import _log_in
+from tests.browser.conftest import PASSWORD, TOTP_SECRET, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -127,7 +126,7 @@ def test_a_technician_imports_handles_a_rejection_and_links_a_held_patient(
 ) -> None:
     feed = tmp_path / "riverside.hl7"
     feed.write_bytes(_riverside_feed())
-    _log_in(page, live_server, "hit")
+    log_in(page, live_server, "hit")
     page.get_by_role("link", name="Imports").click()
     _upload(page, live_server, shared_data / SYNTHEA, feed)
     assert (_summary(page, "Files"), _summary(page, "Imported")) == ("2", "3")
@@ -233,7 +232,7 @@ def test_a_merge_from_the_feed_is_undone_by_the_him_manager(
     feed.write_text(
         _admission("RV-ADT-11", son, "RV-V81") + _admission("RV-ADT-12", father, "RV-V82") + merge
     )
-    _log_in(page, live_server, him_manager)
+    log_in(page, live_server, him_manager)
     _upload(page, live_server, feed)
     assert (_summary(page, "Imported"), _summary(page, "Rejected")) == ("3", "0")
 
