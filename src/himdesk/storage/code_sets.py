@@ -120,7 +120,7 @@ class SqlCodeSetRepository:
 
 def load_library(engine: Engine) -> CodeSetLibrary:
     """Every stored release, decoded: what the process codes against until the next load."""
-    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+    with _snapshot(engine) as connection:
         releases = SqlCodeSetRepository(connection).list_releases()
         parts: dict[int, dict[str, bytes]] = {}
         for release_id, name, payload in connection.execute(
@@ -133,6 +133,16 @@ def load_library(engine: Engine) -> CodeSetLibrary:
         tuple(c for c in code_sets if isinstance(c, DiagnosisCodeSet)),
         tuple(c for c in code_sets if isinstance(c, ProcedureCodeSet)),
     )
+
+
+def _snapshot(engine: Engine) -> Connection:
+    """A connection whose statements all see one state: a release replaced between reading
+    the releases and their parts must not mix. SQLite's read transaction is a snapshot
+    already (WAL); PostgreSQL needs repeatable read for that."""
+    options: dict[str, Any] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"
+    return engine.connect().execution_options(**options)
 
 
 def releases_stamp(engine: Engine) -> tuple[tuple[int, str], ...]:
