@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from himdesk.bootstrap import Himdesk
-from himdesk.domain.records import Encounter, EncounterClass
+from himdesk.domain.records import Encounter, EncounterClass, EncounterStatus
 from tests.fakes import T0
 from tests.web.conftest import LogIn, csrf_of
 
@@ -137,6 +137,22 @@ def test_the_preview_answers_with_the_review_panel_only(
     bad = post(coder, abstract_path(seeded) + "/preview", {**CODED, "dx_code": ["X"]})
     assert bad.status_code == 400 and 'class="field-error"' in bad.text
     assert coder.get(abstract_path(seeded)).text.count("The abstract was saved") == 0
+
+
+def test_the_review_says_why_there_is_no_drg(
+    coder: TestClient, seeded: dict[str, int], coding_himdesk: Himdesk
+) -> None:
+    not_started = coder.get(abstract_path(seeded))
+    assert "Enter the principal diagnosis to see the MS-DRG." in not_started.text
+    with coding_himdesk.unit_of_work() as uow:
+        visit = uow.chart.add_encounter(
+            Encounter(seeded["patient"], EncounterClass.OUTPATIENT, T0 - timedelta(days=3), "O1",
+                      status=EncounterStatus.DISCHARGED, discharged_at=T0 - timedelta(days=3))
+        )  # fmt: skip
+        uow.commit()
+    visit_panel = post(coder, f"/coding/encounters/{visit.id}/preview", CODED)
+    assert "MS-DRGs group inpatient stays only" in visit_panel.text
+    assert "MS-DRG 29" not in visit_panel.text
 
 
 def test_reopening_needs_a_reason_of_at_most_500_characters(

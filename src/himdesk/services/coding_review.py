@@ -30,6 +30,10 @@ NOT_LOADED = (
 )
 
 
+NOT_INPATIENT = "MS-DRGs group inpatient stays only: this encounter gets no DRG."
+NO_PRINCIPAL = "Enter the principal diagnosis to see the MS-DRG."
+
+
 @dataclass(frozen=True)
 class CodingReview:
     release_label: str = ""  # "ICD-10-CM FY2026", "" when none is loaded
@@ -37,6 +41,7 @@ class CodingReview:
     code_set_year: int | None = None
     edits: Sequence[CodeEdit] = ()
     drg: DrgAssignment | None = None
+    drg_note: str = ""  # why there is no DRG, when there is none
     unavailable: Sequence[str] = ()  # what could not be done, and why
     titles: Mapping[str, str] = field(default_factory=dict)  # normalized code -> title
     problems: Sequence[str] = ()  # what keeps the entries from final coding
@@ -99,12 +104,14 @@ def review_entries(
     grouped = stay.inpatient and entries.principal is not None
     drg = _drg(reference, claim, unavailable) if grouped else None
     problems = [*final_coding_problems(entries, edits, stay.inpatient), *unavailable]
+    drg_note = "" if grouped else (NOT_INPATIENT if not stay.inpatient else NO_PRINCIPAL)
     return CodingReview(
         release_label=releases.diagnoses.release.label,
         code_set_note=choice.note,
         code_set_year=releases.diagnoses.release.fiscal_year,
         edits=edits,
         drg=drg,
+        drg_note=drg_note,
         unavailable=unavailable,
         titles=code_titles(releases, entries),
         problems=problems,
