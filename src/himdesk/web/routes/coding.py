@@ -5,7 +5,7 @@ review and the code search."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Annotated, TypeVar
 
@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import StringConstraints
 
+from himdesk.domain.access import Actor
 from himdesk.domain.coding.abstract import MAX_DIAGNOSES, PresentOnAdmission
 from himdesk.domain.coding.abstract_draft import AbstractDraft
 from himdesk.domain.coding.coding_work import CodingProgress, WorklistCriteria
@@ -20,6 +21,7 @@ from himdesk.domain.coding.dispositions import DISCHARGE_STATUSES
 from himdesk.domain.demographics import InvalidInput
 from himdesk.domain.records import EncounterClass
 from himdesk.services.authentication import ActiveSession
+from himdesk.services.code_reference import CodeReference
 from himdesk.services.coding import (
     AbstractChanged,
     FinalCodingRefused,
@@ -32,6 +34,7 @@ from himdesk.services.coding_productivity import coding_productivity
 from himdesk.services.coding_screen import AbstractScreen, open_abstract
 from himdesk.services.coding_worklist import coding_worklist
 from himdesk.services.errors import Conflict
+from himdesk.services.ports import UnitOfWork
 from himdesk.web.params import RecordId
 from himdesk.web.rendering import page
 from himdesk.web.sessions import CheckedSession, Session, himdesk_of
@@ -136,32 +139,39 @@ def _again(
 def save(
     request: Request, session: CheckedSession, encounter_id: RecordId, draft: DraftForm
 ) -> Response:
-    himdesk = himdesk_of(request)
-    try:
-        with himdesk.unit_of_work() as uow:
-            save_abstract(uow, session.actor, himdesk.code_reference, encounter_id, draft)
-    except InvalidInput as err:
-        return _again(request, session, encounter_id, draft, 400, errors=err.errors)
-    except AbstractChanged as changed:
-        return _again(request, session, encounter_id, draft, 409, refused=str(changed))
-    return RedirectResponse(f"/coding/encounters/{encounter_id}?notice=saved", status_code=303)
+    return _write(request, session, encounter_id, draft, save_abstract, "saved")
 
 
 @router.post("/coding/encounters/{encounter_id}/final")
 def final_code(
     request: Request, session: CheckedSession, encounter_id: RecordId, draft: DraftForm
 ) -> Response:
+    return _write(request, session, encounter_id, draft, finalize_coding, "final")
+
+
+AbstractWrite = Callable[[UnitOfWork, Actor, CodeReference, int, AbstractDraft], object]
+
+
+def _write(
+    request: Request,
+    session: ActiveSession,
+    encounter_id: int,
+    draft: AbstractDraft,
+    write: AbstractWrite,
+    notice: str,
+) -> Response:
+    """Save or final-code the typed entries; when refused, the screen again as typed."""
     himdesk = himdesk_of(request)
     try:
         with himdesk.unit_of_work() as uow:
-            finalize_coding(uow, session.actor, himdesk.code_reference, encounter_id, draft)
+            write(uow, session.actor, himdesk.code_reference, encounter_id, draft)
     except InvalidInput as err:
         return _again(request, session, encounter_id, draft, 400, errors=err.errors)
     except FinalCodingRefused as refused:
         return _again(request, session, encounter_id, draft, 409, problems=refused.problems)
     except AbstractChanged as changed:
         return _again(request, session, encounter_id, draft, 409, refused=str(changed))
-    return RedirectResponse(f"/coding/encounters/{encounter_id}?notice=final", status_code=303)
+    return RedirectResponse(f"/coding/encounters/{encounter_id}?notice={notice}", status_code=303)
 
 
 @router.post("/coding/encounters/{encounter_id}/reopen")
